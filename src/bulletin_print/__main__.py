@@ -1,0 +1,3 @@
+from bulletin_print.cli import main
+
+main()

@@ -1,0 +1,240 @@
+"""Issue files → the model. The only place that reads YAML.
+
+Every value keeps the line and column it came from, so that each problem can be told where
+an editor will find it. The files are checked against `schema/issue.schema.json` (the same
+schema that gives editors completion in their editor), and all problems are reported at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from bulletin_print.model import (
+    Article,
+    Brief,
+    Column,
+    DistributionLine,
+    Issue,
+    IssueError,
+    Paragraph,
+    Problem,
+    find_lead,
+)
+from bulletin_print.paths import ROOT
+
+PUBLICATION_FILE = "publication.yaml"
+SCHEMA_FILE = ROOT / "schema" / "issue.schema.json"
+Path_ = tuple[str | int, ...]
+
+# The keys an issue needs once it is merged with its publication file.
+REQUIRED = ("title", "compiler", "edition", "number", "total", "date", "columns", "distribution", "editor", "phone")
+
+
+@dataclass
+class Document:
+    """A YAML file's data with the position of every value and every mapping key."""
+
+    file: str
+    data: Any = None
+    values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+
+    def problem(self, path: Path_, message: str, *, key: bool = False) -> Problem:
+        line, column = (self.keys if key else self.values).get(path) or self.values.get(path, (0, 0))
+        return Problem(self.file, line, column, field_name(path), message)
+
+
+def field_name(path: Path_) -> str:
+    """("columns", 2, "articles", 0, "title") → "columns[2].articles[0].title"."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
+
+
+def read(path: Path) -> Document:
+    """Parse one YAML file into plain data, refusing what an issue file never needs."""
+    doc = Document(str(path))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise IssueError([Problem(str(path), 0, 0, "", "文件不存在 (file not found)")]) from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise IssueError([Problem(str(path), 0, 0, "", f"无法读取 (cannot read): {e}")]) from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        reason = getattr(e, "problem", None) or str(e)
+        raise IssueError([Problem(str(path), line, column, "", f"YAML 格式错误 (malformed YAML): {reason}")]) from None
+    problems: list[Problem] = []
+    doc.data = _value(node, (), doc, problems, set()) if node is not None else {}
+    if problems:
+        raise IssueError(problems)
+    return doc
+
+
+def _value(node: yaml.Node, path: Path_, doc: Document, problems: list[Problem], seen: set[int]) -> Any:
+    """Turn a node into data, recording positions; aliases are refused (they can blow up memory)."""
+    doc.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if id(node) in seen:
+        problems.append(doc.problem(path, "不支持 YAML 锚点和别名 (anchors and aliases are not allowed)"))
+        return None
+    seen.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            where = path + (key,)
+            doc.keys[where] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            if key in out:
+                problems.append(doc.problem(where, "重复的字段 (duplicate key)", key=True))
+            out[key] = _value(value_node, where, doc, problems, seen)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_value(item, path + (i,), doc, problems, seen) for i, item in enumerate(node.value)]
+    try:
+        value = yaml.SafeLoader(" ").construct_object(node)
+    except (ValueError, yaml.YAMLError):
+        value = node.value  # e.g. a date like 2024-13-01: left as text for the schema to refuse
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+@cache
+def schema_validator() -> jsonschema.Draft202012Validator:
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+
+
+def validate(doc: Document) -> list[Problem]:
+    """Every way the file departs from the schema, in terms an editor can act on."""
+    problems = []
+    for error in schema_validator().iter_errors(doc.data):
+        problems.extend(_explain(doc, error))
+    return sorted(set(problems), key=lambda p: (p.line, p.column, p.message))
+
+
+def _explain(doc: Document, error: jsonschema.ValidationError) -> list[Problem]:
+    path: Path_ = tuple(error.absolute_path)
+    kind, value = error.validator, error.instance
+    if kind == "oneOf":  # explain the alternative that got furthest
+        best = jsonschema.exceptions.best_match(error.context) if error.context else None
+        if best is not None and tuple(best.absolute_path) != path:
+            return _explain(doc, best)
+        return [doc.problem(path, _expected(error.schema))]
+    if kind == "additionalProperties":
+        known = sorted(error.schema.get("properties", {}))
+        out = []
+        for key in value:
+            if key not in known:
+                close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+                hint = f"；是不是 {close[0]}? (did you mean {close[0]}?)" if close else f"；可用字段 (known): {', '.join(known)}"
+                out.append(doc.problem(path + (key,), f"未知字段 (unknown field){hint}", key=True))
+        return out
+    if kind == "required":
+        missing = error.message.split("'")[1]
+        return [doc.problem(path, f"缺少必填字段 (missing field) {missing}")]
+    messages = {
+        "type": _expected(error.schema),
+        "minLength": "不能为空 (must not be empty)",
+        "pattern": "不能为空 (must not be empty)",
+        "minItems": "至少要有一项 (needs at least one entry)",
+        "maxItems": f"最多 {error.validator_value} 项 (at most {error.validator_value} entries)",
+        "minimum": f"应为不小于 {error.validator_value} 的数 (must be ≥ {error.validator_value})",
+        "maximum": f"应为不大于 {error.validator_value} 的数 (must be ≤ {error.validator_value})",
+        "format": f"「{value}」不是有效日期，应写作 2024-08-16 (not a date: write YYYY-MM-DD)",
+        "const": _expected(error.schema),
+    }
+    return [doc.problem(path, messages.get(kind, error.message))]
+
+
+def _expected(schema: dict[str, Any]) -> str:
+    kinds = {"string": "文字 (text)", "integer": "正整数 (a whole number)", "number": "数字 (a number)",
+             "array": "列表 (a list)", "object": "字段表 (a mapping of fields)"}
+    if "$ref" in schema or "oneOf" in schema:
+        return "应为文字或文字列表 (must be text or a list of text)"
+    if "const" in schema:
+        return f"应为 {schema['const']} (must be {schema['const']})"
+    return f"应为{kinds.get(schema.get('type', ''), schema.get('type', '?'))}"
+
+
+def publication_file(issue_path: Path) -> Path | None:
+    """The nearest `publication.yaml` in the issue's folder or above it."""
+    for folder in issue_path.resolve().parents:
+        candidate = folder / PUBLICATION_FILE
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_issue(path: Path) -> Issue:
+    """Read an issue file and its publication file into an Issue, or raise IssueError."""
+    issue = read(path)
+    docs = [issue]
+    pub_path = publication_file(path)
+    if pub_path is not None and pub_path.resolve() != path.resolve():
+        docs.insert(0, read(pub_path))
+    problems = [p for d in docs for p in validate(d)]
+    if problems:
+        raise IssueError(problems)
+    merged: dict[str, Any] = {}
+    origin: dict[str, Document] = {}
+    for doc in docs:  # the issue overrides its publication, key by key
+        for key, value in doc.data.items():
+            merged[key] = {**merged.get(key, {}), **value} if isinstance(value, dict) else value
+            origin[key] = doc
+    for key in REQUIRED:
+        if key not in merged:
+            problems.append(issue.problem((), f"缺少必填字段 (missing field) {key}"))
+    editions = merged.get("editions", ["普刊", "增刊", "专刊"])
+    if "edition" in merged and merged["edition"] not in editions:
+        problems.append(origin["edition"].problem(("edition",), f"刊别应为 {'、'.join(editions)} 之一 (edition must be one of them)"))
+    if problems:
+        raise IssueError(problems)
+    return _issue(str(path), merged)
+
+
+def _issue(source: str, d: dict[str, Any]) -> Issue:
+    columns = []
+    count = 0
+    for column in d["columns"]:
+        articles = []
+        for a in column["articles"]:
+            count += 1
+            title = (a["title"],) if isinstance(a["title"], str) else tuple(a["title"])
+            articles.append(Article(title, tuple(map(_paragraph, a["paragraphs"])), a.get("attribution", ""), f"a{count}"))
+        columns.append(Column(column["name"], tuple(articles)))
+    briefs = d.get("briefs", {})
+    return Issue(
+        source=source,
+        title=d["title"],
+        compiler=d["compiler"],
+        edition=d["edition"],
+        number=d["number"],
+        total=d["total"],
+        date=dt.date.fromisoformat(d["date"]),
+        columns=tuple(columns),
+        briefs_column=briefs.get("column", "信息摘登"),
+        briefs=tuple(Brief(b["text"], b.get("attribution", "")) for b in briefs.get("items", [])),
+        distribution=tuple(DistributionLine(x["label"], x["text"]) for x in d["distribution"]),
+        editor=d["editor"],
+        phone=d["phone"],
+        red=tuple(d.get("colours", {}).get("red", (0, 0.8, 0.8, 0))),
+    )
+
+
+def _paragraph(p: str | dict[str, Any]) -> Paragraph:
+    if isinstance(p, str):
+        return Paragraph(p, find_lead(p))
+    lead = p.get("lead")
+    return Paragraph(p["text"], find_lead(p["text"]) if lead is None else (lead or ""))

@@ -1,0 +1,108 @@
+"""The issue as plain data: what an editor wrote, merged with the publication's defaults.
+
+Every later step (check, compose, render, typeset, finish) reads these classes and nothing else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong in an issue file, said where an editor can find it."""
+
+    file: str
+    line: int  # 1-based; 0 when the problem concerns the whole file
+    column: int
+    field: str  # the field's path, e.g. "columns[2].articles[0].title"
+    message: str
+    severity: str = "error"  # or "warning"
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}" if self.line else self.file
+        field = f" {self.field}:" if self.field else ""
+        return f"{where}:{field} {self.message}"
+
+
+class IssueError(Exception):
+    """Raised with every problem found, so that an editor sees them all at once."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(map(str, problems)))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    lead: str = ""  # the lead sentence ("一是…。") that opens the paragraph, set apart; "" for none
+
+
+@dataclass(frozen=True)
+class Article:
+    title: tuple[str, ...]  # the title's lines; one entry when the title is left to break by itself
+    paragraphs: tuple[Paragraph, ...]
+    attribution: str = ""  # "预算工委 吴颖", printed in brackets after the article
+    anchor: str = ""  # the id that the 目录 and the PDF outline point to
+
+    @property
+    def title_text(self) -> str:
+        return "".join(self.title)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str  # 栏目, e.g. 要闻速递
+    articles: tuple[Article, ...]
+
+
+@dataclass(frozen=True)
+class Brief:
+    text: str
+    attribution: str = ""
+
+
+@dataclass(frozen=True)
+class DistributionLine:
+    label: str  # 送 / 发 / 报
+    text: str
+
+
+@dataclass(frozen=True)
+class Issue:
+    source: str  # the issue file, as named on the command line
+    title: str  # 刊名
+    compiler: str  # 编印单位
+    edition: str  # 普刊 / 增刊 / 专刊
+    number: int  # 期, within the year
+    total: int  # 总第, across all years
+    date: dt.date
+    columns: tuple[Column, ...]
+    briefs_column: str
+    briefs: tuple[Brief, ...]
+    distribution: tuple[DistributionLine, ...]
+    editor: str
+    phone: str
+    red: tuple[float, float, float, float]  # CMYK of the masthead and its rule
+
+    @property
+    def articles(self) -> tuple[Article, ...]:
+        return tuple(a for c in self.columns for a in c.articles)
+
+    @property
+    def label(self) -> str:
+        """"杭州人大信息 2024年第12期（总第700期）": the document's title in the PDF."""
+        return f"{self.title} {self.date.year}年第{self.number}期（总第{self.total}期）"
+
+
+# "一是…。" to "十是…。": the ordinal lead phrases of bulletin paragraphs.
+LEAD = re.compile(r"^[一二三四五六七八九十]{1,2}是[^。！？]*[。！？]")
+
+
+def find_lead(text: str) -> str:
+    """The lead sentence that opens a paragraph ("一是聚焦…，夯实监督基础。"), or ""."""
+    match = LEAD.match(text)
+    return match.group(0) if match and match.end() < len(text) else ""

@@ -1,0 +1,61 @@
+"""The issue, its paragraphs composed into lines → HTML, through the Jinja2 templates in `layout/`.
+
+Templates and CSS live in `layout/` so that a designer changes the look without touching Python;
+this module only prepares the data they show.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib.metadata import version
+
+import jinja2
+
+from bulletin_print import compose, fonts
+from bulletin_print.model import Article, Issue, Paragraph
+from bulletin_print.paths import LAYOUT_DIR
+
+TEMPLATE = "issue.html.j2"
+# The composer's styles and the font role that sets each.
+STYLE_ROLES = {"body": "body", "lead": "hei"}
+
+
+@dataclass(frozen=True)
+class ComposedArticle:
+    article: Article
+    lines: list[list[compose.Line]]  # one list of lines per paragraph
+
+
+@dataclass(frozen=True)
+class ComposedBrief:
+    lines: list[compose.Line]
+    attribution: str
+
+
+@cache
+def environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(LAYOUT_DIR),
+        autoescape=True,  # issue text is text: markup in it is printed, never obeyed
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def compose_paragraph(paragraph: Paragraph) -> list[compose.Line]:
+    """The paragraph's lines, its lead sentence (if any) set in its own style."""
+    segments = [(paragraph.lead, "lead"), (paragraph.text[len(paragraph.lead):], "body")]
+    metrics = {style: fonts.metrics(role) for style, role in STYLE_ROLES.items()}
+    return compose.compose([s for s in segments if s[0]], metrics)
+
+
+def render(issue: Issue) -> str:
+    """The issue as one HTML document, ready for WeasyPrint (base URL: `layout/`)."""
+    articles = [ComposedArticle(a, [compose_paragraph(p) for p in a.paragraphs]) for a in issue.articles]
+    briefs = [ComposedBrief(compose_paragraph(Paragraph(b.text)), b.attribution) for b in issue.briefs]
+    font_faces = [{"family": f.family, "url": f.path.as_uri()} for f in fonts.manifest()]
+    return environment().get_template(TEMPLATE).render(
+        issue=issue, articles=articles, briefs=briefs, fonts=font_faces, version=version("bulletin-print")
+    )

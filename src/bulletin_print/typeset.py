@@ -1,0 +1,66 @@
+"""HTML → PDF with WeasyPrint, confined to the project's own fonts and files.
+
+Two fences keep a build reproducible and safe: fontconfig sees only `fonts/` (WeasyPrint asks it
+for any glyph the declared fonts lack, and a system font must never reach the PDF), and the URL
+fetcher serves only files under `layout/`, `fonts/` and the issue's own folder (no network).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from bulletin_print.paths import FONTS_DIR, LAYOUT_DIR
+
+# Must be set before WeasyPrint (Pango, fontconfig) is first imported.
+os.environ["FONTCONFIG_FILE"] = str(FONTS_DIR / "fonts.conf")
+
+import weasyprint  # noqa: E402
+from weasyprint.formatting_structure.boxes import FootnoteAreaBox  # noqa: E402
+
+logging.getLogger("weasyprint").setLevel(logging.ERROR)
+
+
+class ConfinedFetcher(weasyprint.URLFetcher):
+    """Serves local files under the allowed folders and refuses every other URL."""
+
+    def __init__(self, roots: list[Path]) -> None:
+        super().__init__(allowed_protocols={"file"})
+        self.roots = [root.resolve() for root in roots]
+
+    def fetch(self, url: str, headers: dict | None = None) -> weasyprint.urls.URLFetcherResponse:
+        parts = urlsplit(url)
+        if parts.scheme != "file":
+            raise ValueError(f"refused: {url}")
+        path = Path(unquote(parts.path)).resolve()
+        if not any(path.is_relative_to(root) for root in self.roots):
+            raise ValueError(f"refused: {url}")
+        return super().fetch(url, headers)
+
+
+COLOPHON_CLASS = "colophon"
+COLOPHON_OWN_PAGE = LAYOUT_DIR / "colophon-page.css"
+
+
+def has_colophon(page: weasyprint.Page) -> bool:
+    """Whether the 版记 (the footnote of class "colophon") was laid out on this page."""
+    areas = [box for box in page._page_box.children if isinstance(box, FootnoteAreaBox)]
+    return any(COLOPHON_CLASS in (box.element.get("class") or "").split()
+               for area in areas for box in area.descendants() if box.element is not None)
+
+
+def typeset(html: str, issue_dir: Path, **options: object) -> bytes:
+    """The PDF of `html`, whose relative URLs resolve in `layout/`.
+
+    WeasyPrint drops a footnote that overflows the last page; when the 版记 is missing from the
+    last page, the document is laid out again with the 版记 on a page of its own.
+    """
+    fetcher = ConfinedFetcher([LAYOUT_DIR, FONTS_DIR, issue_dir])
+    source = weasyprint.HTML(string=html, base_url=LAYOUT_DIR.as_uri() + "/", url_fetcher=fetcher)
+    document = source.render(**options)
+    if COLOPHON_CLASS in html and not has_colophon(document.pages[-1]):
+        own_page = weasyprint.CSS(filename=COLOPHON_OWN_PAGE, url_fetcher=fetcher)
+        document = source.render(stylesheets=[own_page], **options)
+    return document.write_pdf(**options)

@@ -1,0 +1,36 @@
+"""Shared fixtures: the sample issue built once, in a fresh process, as an editor would build it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).parent / "fixtures"
+SAMPLE = ROOT / "issues" / "2024" / "12.yaml"
+REFERENCE = FIXTURES / "hangzhou-renda-2024-12.reference.json"
+
+
+def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    """Run `bulletin-print ARGS` in a new process, as a user would."""
+    return subprocess.run([sys.executable, "-m", "bulletin_print", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="session")
+def sample_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("sample") / "2024-12.pdf"
+    result = run_cli("build", str(SAMPLE), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+@pytest.fixture(scope="session")
+def sample_report(sample_pdf: Path) -> dict:
+    """What the reviewers' measuring tool reports on the sample's PDF."""
+    from pdfcheck import measure
+
+    return measure(str(sample_pdf), str(REFERENCE), 156)

@@ -1,0 +1,81 @@
+"""What an editor sees when something is wrong: one line naming file, line and field; no traceback;
+no PDF written, and a good PDF already in place left as it was."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, SAMPLE, run_cli
+
+
+@pytest.fixture
+def issue_dir(tmp_path: Path) -> Path:
+    """A copy of the archive's publication file and the sample issue, to spoil."""
+    (tmp_path / "2024").mkdir()
+    shutil.copy(ROOT / "issues" / "publication.yaml", tmp_path)
+    shutil.copy(SAMPLE, tmp_path / "2024" / "12.yaml")
+    return tmp_path
+
+
+def build_over_good_pdf(issue: Path, tmp_path: Path) -> tuple[int, str, bytes, Path]:
+    out = tmp_path / "out.pdf"
+    out.write_bytes(b"%PDF-1.7 a good PDF from before")
+    result = run_cli("build", str(issue), "-o", str(out))
+    return result.returncode, result.stderr, out.read_bytes(), out
+
+
+def assert_refused(code: int, err: str, pdf: bytes, where: str) -> None:
+    assert code != 0
+    assert "Traceback" not in err
+    assert where in err, err
+    assert pdf == b"%PDF-1.7 a good PDF from before"
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    code, err, pdf, out = build_over_good_pdf(tmp_path / "nope.yaml", tmp_path)
+    assert_refused(code, err, pdf, "nope.yaml: 文件不存在")
+    assert list(tmp_path.iterdir()) == [out]  # no temporary file left behind
+
+
+def test_malformed_yaml(issue_dir: Path, tmp_path: Path) -> None:
+    issue = issue_dir / "2024" / "12.yaml"
+    lines = issue.read_text(encoding="utf-8").splitlines()
+    lines[5] = "date: [2024-08-16"  # an unclosed bracket on line 6
+    issue.write_text("\n".join(lines), encoding="utf-8")
+    code, err, pdf, _ = build_over_good_pdf(issue, tmp_path)
+    assert_refused(code, err, pdf, f"{issue}:7:")
+    assert "YAML" in err
+
+
+def test_missing_required_field(issue_dir: Path, tmp_path: Path) -> None:
+    issue = issue_dir / "2024" / "12.yaml"
+    text = issue.read_text(encoding="utf-8")
+    issue.write_text(text.replace("        paragraphs:\n", "        paragrafs:\n", 1), encoding="utf-8")
+    line = text.splitlines().index("        paragraphs:") + 1
+    code, err, pdf, _ = build_over_good_pdf(issue, tmp_path)
+    assert_refused(code, err, pdf, f"{issue}:{line}:9: columns[0].articles[0].paragrafs: 未知字段")
+    assert "paragraphs" in err  # the suggestion
+    assert "columns[0].articles[0]: 缺少必填字段 (missing field) paragraphs" in err
+
+
+def test_missing_field_of_the_merged_issue(issue_dir: Path, tmp_path: Path) -> None:
+    pub = issue_dir / "publication.yaml"
+    pub.write_text(pub.read_text(encoding="utf-8").replace("compiler:", "# compiler:"), encoding="utf-8")
+    code, err, pdf, _ = build_over_good_pdf(issue_dir / "2024" / "12.yaml", tmp_path)
+    assert_refused(code, err, pdf, "缺少必填字段 (missing field) compiler")
+
+
+def test_help_on_every_command() -> None:
+    for args in (["--help"], ["build", "--help"]):
+        result = run_cli(*args)
+        assert result.returncode == 0 and "Usage:" in result.stdout
+
+
+def test_default_output_path(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "issues", tmp_path / "issues")
+    result = run_cli("build", "issues/2024/12.yaml", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "build" / "2024-12.pdf").read_bytes().startswith(b"%PDF-")
