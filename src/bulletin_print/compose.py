@@ -69,6 +69,7 @@ _STRETCH_COST = 10.0
 _SHRINK_COST = 5.0
 _FORBIDDEN = 1e6
 _UGLY = 1e3
+_PRUNE = 12.0  # about one line stretched by 1 pt a gap, or three by 0.6 pt
 _TOL = 1e-6
 
 class Advance(Protocol):
@@ -184,26 +185,18 @@ def _measure_chars(
         elif b in HALF_OPENING and (a in HALF_OPENING or a == "？") and can_half[i + 1]:
             pair[i + 1] = -1  # "（“": the second opening mark gives up its leading half
     most = STRETCH_CAP - min(0.0, cell - size)
-    width, slot, step, gap, tight, room = [], [], [], [], [], []
-    for i, ch in enumerate(text):
-        w = size / 2 if pair[i] else full[i]
-        if ch == " ":
-            s = cell / 4
-        elif pair[i]:
-            s = cell / 2
-        elif abs(full[i] - size) < _TOL:
-            s = cell
-        else:
-            s = w
-        mixed = i + 1 < n and (
-            (is_han(ch) and _is_western(text[i + 1])) or (_is_western(ch) and is_han(text[i + 1]))
-        )
-        width.append(w)
-        slot.append(s)
-        step.append(s + MIXED_GAP if mixed else s)
-        gap.append(step[-1] - w)
-        tight.append(math.inf if ch == " " else gap[-1])
-        room.append(most if ch == " " else STRETCH_CAP - gap[-1])
+    han = [is_han(ch) for ch in text]
+    western = [_is_western(ch) for ch in text]
+    mixed = [(han[i] and western[i + 1]) or (western[i] and han[i + 1]) for i in range(n - 1)] + [False]
+    width = [size / 2 if pair[i] else full[i] for i in range(n)]
+    slot = [
+        cell / 4 if ch == " " else cell / 2 if pair[i] else cell if abs(full[i] - size) < _TOL else width[i]
+        for i, ch in enumerate(text)
+    ]
+    step = [s + MIXED_GAP if m else s for s, m in zip(slot, mixed)]
+    gap = [s - w for s, w in zip(step, width)]
+    tight = [math.inf if ch == " " else g for ch, g in zip(text, gap)]
+    room = [most if ch == " " else STRETCH_CAP - g for ch, g in zip(text, gap)]
     glue, squeeze = _glue(text)
     prefix, room_prefix, solid = [0.0], [0.0], [0]
     for i, ch in enumerate(text):
@@ -356,21 +349,28 @@ def _fill(
     yield _Set(p, q, stretch, half_end, True), _LINE_COST + weight * stretch * stretch + penalty
 
 
-def _best_sets(c: _Chars, measure: float, indent: float, strict: bool) -> list[_Set] | None:
-    """The cheapest way to set the whole paragraph, or None when the rules leave no way."""
+def _best_sets(c: _Chars, measure: float, indent: float, strict: bool, prune: float | None) -> list[_Set] | None:
+    """The cheapest way to set the whole paragraph, or None when the rules leave no way.
+
+    With `prune`, a way whose first k lines cost more than `prune` above the best first k lines
+    is not followed further: it keeps the search to a few breaks per line (fast), and only a
+    paragraph that then finds no way at all needs the full search.
+    """
     n = len(c.text)
     cost = [math.inf] * (n + 1)
+    lines = [0] * (n + 1)
+    best_after = {0: 0.0}  # lines -> the least cost of that many lines
     back: list[_Set | None] = [None] * (n + 1)
     cost[0] = 0.0
     for p in range(n):
-        if cost[p] == math.inf:
+        if cost[p] == math.inf or (prune is not None and cost[p] > best_after[lines[p]] + prune):
             continue
         avail = measure - (indent if p == 0 else 0.0)
         for line, line_cost in _candidates(c, p, avail, strict):
             total = cost[p] + line_cost
             if total < cost[line.q] - _TOL:
-                cost[line.q] = total
-                back[line.q] = line
+                cost[line.q], lines[line.q], back[line.q] = total, lines[p] + 1, line
+                best_after[lines[p] + 1] = min(best_after.get(lines[p] + 1, math.inf), total)
     if cost[n] == math.inf:
         return None
     sets = []
@@ -386,11 +386,9 @@ def _best_sets(c: _Chars, measure: float, indent: float, strict: bool) -> list[_
 def _runs(c: _Chars, line: _Set) -> tuple[Run, ...]:
     """The line's characters as runs of equal style, spacing and compression."""
     p, q, stretch = line.p, line.q, line.stretch
-    runs: list[Run] = []
-    for i in range(p, q):
-        if i == q - 1:
-            spacing, half = 0.0, _last(c, q, line.half_end)[2]
-        elif i == p and c.text[i] == " ":
+    keys: list[tuple[str, float, bool]] = []
+    for i in range(p, q - 1):
+        if i == p and c.text[i] == " ":
             spacing, half = -c.full[i], False  # a space that starts a line takes no room
         else:
             if i == p:
@@ -399,12 +397,14 @@ def _runs(c: _Chars, line: _Set) -> tuple[Run, ...]:
             else:
                 gap, half, room = c.gap[i], bool(c.pair[i]), c.room[i]
             spacing = gap + (min(stretch, room) if stretch > 0 else stretch)
-        spacing = round(spacing, 4) + 0.0  # + 0.0: never "-0.0"
-        prev = runs[-1] if runs else None
-        if prev and i < q - 1 and (prev.style, prev.spacing, prev.half) == (c.styles[i], spacing, half):
-            runs[-1] = Run(prev.text + c.text[i], prev.style, spacing, half)
-        else:
-            runs.append(Run(c.text[i], c.styles[i], spacing, half))
+        keys.append((c.styles[i], round(spacing, 4) + 0.0, half))  # + 0.0: never "-0.0"
+    runs = []
+    start = p
+    for i in range(p + 1, q):
+        if i == q - 1 or keys[i - p] != keys[start - p]:
+            runs.append(Run(c.text[start:i], *keys[start - p]))
+            start = i
+    runs.append(Run(c.text[q - 1], c.styles[q - 1], 0.0, _last(c, q, line.half_end)[2]))
     return tuple(runs)
 
 
@@ -429,9 +429,84 @@ def compose(
     cell = measure / cells
     indent = indent_cells * cell
     c = _measure_chars(chars, metrics, size, cell, compress)
-    sets = _best_sets(c, measure, indent, strict=True) or _best_sets(c, measure, indent, strict=False)
-    assert sets is not None
+    sets = (
+        _best_sets(c, measure, indent, True, _PRUNE)
+        or _best_sets(c, measure, indent, True, None)
+        or _best_sets(c, measure, indent, False, None)
+    )
+    assert sets is not None  # without the rules every break is allowed
     return [
         Line(_runs(c, line), indent if line.p == 0 else 0.0, line.q == len(chars))
         for line in sets
     ]
+
+
+# Where a title may break, from best to worst: after a pause mark, before an opening quote or
+# bracket, after a closing one, next to a function word (word-ish), between two Han characters;
+# inside a quotation costs extra. The costs are in em of line-length difference they are worth.
+_TITLE_PAUSE = frozenset("：:，,；;、！？!?")
+_TITLE_FUNCTION_WORDS = frozenset("的之与和及并在对为向把将以于等暨")
+_TITLE_BREAK_COST = {"pause": 0.0, "before opening": 0.0, "after closing": 0.5, "word": 1.0, "han": 2.5}
+_TITLE_IN_QUOTE = 8.0
+_TITLE_FORBIDDEN = 1e3  # kinsoku, a number or a word split: only when nothing else fits
+
+
+def _title_break_cost(text: str, k: int, depth: int) -> float:
+    """What breaking before text[k] costs (`depth`: how many quotations are open there)."""
+    before, after = text[k - 1], text[k]
+    if before in _TITLE_PAUSE:
+        cost = _TITLE_BREAK_COST["pause"]
+    elif after in NO_END:
+        cost = _TITLE_BREAK_COST["before opening"]
+    elif before in NO_START:
+        cost = _TITLE_BREAK_COST["after closing"]
+    elif before in _TITLE_FUNCTION_WORDS or after in _TITLE_FUNCTION_WORDS:
+        cost = _TITLE_BREAK_COST["word"]
+    else:
+        cost = _TITLE_BREAK_COST["han"]
+    return cost + (_TITLE_IN_QUOTE if depth > 0 else 0.0)
+
+
+def balance_title(text: str, metrics: Advance, *, size: float = 22.0, measure: float = MEASURE) -> list[str]:
+    """Break a title into the fewest lines, of lengths as similar as possible, where it reads well.
+
+    A title is short, so every set of breaks with the fewest lines is weighed: the lines'
+    deviation from their mean length (in em) plus what each break costs (see
+    `_title_break_cost`); kinsoku, numbers and Latin words are never split unless nothing else fits.
+    """
+    widths = [metrics.advance(ch) * size for ch in text]
+    if sum(widths) <= measure + _TOL or len(text) < 2:
+        return [text]
+    glue, _ = _glue(text)
+    depth, costs = 0, [0.0] * len(text)
+    for k, ch in enumerate(text):
+        if k:
+            costs[k] = _TITLE_FORBIDDEN if glue[k] else _title_break_cost(text, k, depth)
+        depth += (ch in "“‘「『《") - (ch in "”’」』》")
+    prefix = [0.0]
+    for w in widths:
+        prefix.append(prefix[-1] + w)
+    n = len(text)
+    count = math.ceil(prefix[n] / measure)
+    while True:
+        mean = prefix[n] / count
+        # best[j][k]: the cheapest j lines that end before text[k]
+        best: list[dict[int, tuple[float, int]]] = [{0: (0.0, 0)}] + [{} for _ in range(count)]
+        for j in range(1, count + 1):
+            for k in [n] if j == count else range(1, n):
+                options = [
+                    (cost + abs(prefix[k] - prefix[i] - mean) / size + (costs[k] if k < n else 0.0), i)
+                    for i, (cost, _) in best[j - 1].items()
+                    if i < k and prefix[k] - prefix[i] <= measure + _TOL
+                ]
+                if options:
+                    best[j][k] = min(options)
+        if n in best[count]:
+            break
+        count += 1
+    lines, k = [], n
+    for j in range(count, 0, -1):
+        i = best[j][k][1]
+        lines.append(text[i:k])
+        k = i
+    return lines[::-1]

@@ -1,0 +1,292 @@
+"""The line composer: strings in, lines out, measured with the body font's real advance widths."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bulletin_print.compose import (
+    HALF_CLOSING,
+    HALF_OPENING,
+    MEASURE,
+    MIXED_GAP,
+    NO_END,
+    NO_START,
+    SHRINK_CAP,
+    STRETCH_CAP,
+    UNITS,
+    Line,
+    balance_title,
+    compose,
+    is_han,
+)
+from bulletin_print.fonts import Metrics
+from bulletin_print.paths import FONTS_DIR
+
+SIZE = 16.0
+CELL = MEASURE / 28
+GRID = CELL - SIZE  # a Han character's spacing on the grid: -0.207 pt
+FIRST = 26  # Han characters on a paragraph's first line, after the 2-cell indent
+
+
+def _body_font() -> Path:
+    for name in ("BulletinFang-Regular.otf", "FandolFang-Regular.otf"):
+        if (FONTS_DIR / name).exists():
+            return FONTS_DIR / name
+    pytest.skip("no body font in fonts/")
+
+
+@pytest.fixture(scope="module")
+def body() -> Metrics:
+    return Metrics([_body_font()])
+
+
+@pytest.fixture(scope="module")
+def metrics(body: Metrics) -> dict[str, Metrics]:
+    # "lead" shares the body font's widths here but has no half-width punctuation
+    return {"body": body, "lead": body}
+
+
+def han(n: int, offset: int = 0) -> str:
+    """n distinct-looking Han characters (distinct, so a test can tell where a line broke)."""
+    return "".join(chr(0x4E00 + 0x100 + (offset + i) % 5000) for i in range(n))
+
+
+def text(lines: list[Line]) -> str:
+    return "".join(run.text for line in lines for run in line.runs)
+
+
+def line_text(line: Line) -> str:
+    return "".join(run.text for run in line.runs)
+
+
+def chars(line: Line):
+    """(character, run) for every character of the line."""
+    return [(ch, run) for run in line.runs for ch in run.text]
+
+
+def width(line: Line, body: Metrics) -> float:
+    """Where the line's last character ends: what the PDF's right edge will be."""
+    return line.indent + sum(
+        body.advance(ch) * SIZE * (0.5 if run.half else 1.0) + run.spacing for ch, run in chars(line)
+    )
+
+
+def assert_well_formed(lines: list[Line], source: str, body: Metrics) -> None:
+    """The invariants every composed paragraph keeps."""
+    assert text(lines) == source
+    assert [line.last for line in lines] == [False] * (len(lines) - 1) + [True]
+    assert lines[0].indent == pytest.approx(2 * CELL) and all(line.indent == 0 for line in lines[1:])
+    for line in lines:
+        last = line.runs[-1]
+        assert len(last.text) == 1 and last.spacing == 0.0
+        for a, b in zip(line.runs, line.runs[1:-1]):
+            assert (a.style, a.spacing, a.half) != (b.style, b.spacing, b.half), "runs not merged"
+        for k, (ch, run) in enumerate(chars(line)[:-1]):
+            if ch != " ":
+                assert SHRINK_CAP - 1e-3 <= run.spacing <= STRETCH_CAP + 1e-3, (line_text(line), ch, run)
+        if not line.last:
+            assert width(line, body) == pytest.approx(MEASURE, abs=0.01), line_text(line)
+        else:
+            assert width(line, body) <= MEASURE + 0.01
+    for i, line in enumerate(lines):
+        t = line_text(line)
+        visible = t.lstrip(" ")
+        if i > 0:
+            assert visible[:1] not in NO_START, f"line starts with {visible[:1]!r}: {t}"
+        if not line.last:
+            assert t[-1] not in NO_END, f"line ends with {t[-1]!r}: {t}"
+            after = line_text(lines[i + 1])
+            for pair in ("——", "……"):
+                assert not (t.endswith(pair[0]) and after.startswith(pair[1])), f"{pair} split"
+            alnum = re.compile(r"[0-9A-Za-z]")
+            assert not (alnum.fullmatch(t[-1]) and alnum.fullmatch(after[:1])), f"word split: {t}|{after}"
+            assert not (t[-1].isdigit() and after[:1] in UNITS), f"unit cut off: {t}|{after}"
+
+
+def test_empty_paragraph(metrics):
+    assert compose([], metrics) == []
+    assert compose([("", "body")], metrics) == []
+
+
+def test_one_character(metrics, body):
+    lines = compose([("字", "body")], metrics)
+    assert lines == [Line((lines[0].runs[0],), 2 * CELL, True)]
+    assert lines[0].runs[0].text == "字" and lines[0].runs[0].spacing == 0.0
+    assert_well_formed(lines, "字", body)
+
+
+def test_pure_han_lines_hold_28_at_the_grid_pitch(metrics, body):
+    source = han(FIRST + 28 * 3 + 10)
+    lines = compose([(source, "body")], metrics)
+    assert [len(line_text(line)) for line in lines] == [FIRST, 28, 28, 28, 10]
+    for line in lines:
+        for ch, run in chars(line)[:-1]:
+            # 0.0077 pt tighter than the grid: the last character has no spacing after it
+            assert run.spacing == pytest.approx(GRID, abs=0.01)
+    assert len(lines[0].runs) == 2  # one span and the last character
+    assert_well_formed(lines, source, body)
+
+
+@pytest.mark.parametrize("mark", ["，", "。", "、", "”", "）", "》", "：", "？", "！"])
+def test_closing_mark_in_the_29th_cell_is_squeezed_in(metrics, body, mark):
+    source = han(FIRST) + han(28, 50) + mark + han(12, 90)
+    lines = compose([(source, "body")], metrics)
+    assert line_text(lines[1]) == han(28, 50) + mark  # pulled up, nothing pushed down
+    assert lines[1].runs[-1].half == (mark in HALF_CLOSING)  # ？ is centred: it cannot be halved
+    assert_well_formed(lines, source, body)
+
+
+def test_opening_mark_in_the_28th_cell_goes_down(metrics, body):
+    source = han(FIRST) + han(27, 50) + "“" + han(3, 90) + "”" + han(12, 95)
+    lines = compose([(source, "body")], metrics)
+    assert line_text(lines[1]) == han(27, 50)  # stretched by one cell over 26 gaps
+    assert line_text(lines[2]).startswith("“")
+    assert lines[1].runs[0].spacing == pytest.approx(GRID + CELL / 26, abs=0.01)
+    assert_well_formed(lines, source, body)
+
+
+def test_run_of_closing_marks(metrics, body):
+    source = han(FIRST) + han(27, 50) + "”）。" + han(12, 90)
+    lines = compose([(source, "body")], metrics)
+    assert line_text(lines[1]).endswith("”）。")
+    halves = "".join(ch for ch, run in chars(lines[1]) if run.half)
+    assert halves == "”）。"  # two by their neighbours, the last at the line's end
+    assert_well_formed(lines, source, body)
+
+
+@pytest.mark.parametrize("pair", ["——", "……"])
+@pytest.mark.parametrize("at", range(24, 30))
+def test_dashes_and_ellipses_stay_whole(metrics, body, pair, at):
+    source = han(FIRST) + han(at, 50) + pair + han(30, 90)
+    lines = compose([(source, "body")], metrics)
+    assert_well_formed(lines, source, body)
+    assert any(pair in line_text(line) for line in lines)
+
+
+@pytest.mark.parametrize("token", ["13800138000", "2024年8月16日", "12.5%", "3.2万元", "0-3岁", "5+X", "WeasyPrint", "AI PC"])
+@pytest.mark.parametrize("at", range(20, 29))
+def test_numbers_and_words_never_split(metrics, body, token, at):
+    source = han(FIRST) + han(at, 50) + token + han(40, 90) + "。"
+    lines = compose([(source, "body")], metrics)
+    assert_well_formed(lines, source, body)
+    pieces = re.split(r"(?<=[日])", token)  # a date may break between its numbers
+    for piece in pieces:
+        assert any(piece in line_text(line) for line in lines), (piece, [line_text(x) for x in lines])
+
+
+def test_gap_between_han_and_digits(metrics, body):
+    lines = compose([("在2022年完成", "body")], metrics)
+    spacing = {ch: run.spacing for ch, run in chars(lines[0])}
+    assert spacing["在"] == pytest.approx(GRID + MIXED_GAP)
+    assert spacing["2"] == pytest.approx(MIXED_GAP)  # the last 2, before 年
+    assert spacing["年"] == pytest.approx(GRID)
+
+
+def test_a_source_space_becomes_a_quarter_cell(metrics, body):
+    lines = compose([("四方面 15 条建议", "body")], metrics)
+    spaces = [run for ch, run in chars(lines[0]) if ch == " "]
+    assert len(spaces) == 2
+    for run in spaces:
+        assert body.advance(" ") * SIZE + run.spacing == pytest.approx(CELL / 4)
+
+
+def test_paired_marks_are_compressed(metrics, body):
+    lines = compose([("他说：“好。”（“审计”）结束", "body")], metrics)
+    halves = [ch for ch, run in chars(lines[0]) if run.half]
+    # ：“ closing then opening; 。” closing then closing; ”（ closing then opening; （“ two openings:
+    # the second gives up its leading half; ”） closing then closing
+    assert halves == ["：", "。", "”", "“", "”"]
+
+
+def test_only_styles_with_half_glyphs_compress(metrics, body):
+    lines = compose([("一是聚焦“重点”。", "lead"), ("然后继续。", "body")], metrics)
+    assert not any(run.half for run in lines[0].runs[:-1] if run.style == "lead")
+    assert [run.style for run in lines[0].runs][:1] == ["lead"]
+    assert_well_formed(lines, "一是聚焦“重点”。然后继续。", body)
+
+
+def test_a_lone_last_character_is_avoided(metrics, body):
+    source = han(FIRST) + han(28, 50) + "中。"
+    lines = compose([(source, "body")], metrics)
+    assert sum(map(is_han, line_text(lines[-1]))) >= 2
+    assert_well_formed(lines, source, body)
+
+
+def test_lead_and_body_runs(metrics, body):
+    lead, rest = "一是" + han(20) + "。", han(60, 30) + "。"
+    lines = compose([(lead, "lead"), (rest, "body")], metrics)
+    assert "".join(run.text for line in lines for run in line.runs if run.style == "lead") == lead
+    assert_well_formed(lines, lead + rest, body)
+
+
+def test_deterministic_and_fast(metrics):
+    paragraphs = [[(han(150 + 7 * i, i) + "，在2024年8月16日增长12.5%。" + han(40, i), "body")] for i in range(37)]
+    start = time.perf_counter()
+    first = [compose(p, metrics) for p in paragraphs]
+    elapsed = time.perf_counter() - start
+    assert first == [compose(p, metrics) for p in paragraphs]
+    assert elapsed < 0.5  # the sample issue's 37 paragraphs take about 0.04 s
+
+
+# Random paragraphs from the pieces a bulletin is made of.
+_TOKENS = st.one_of(
+    st.text(alphabet=han(40), min_size=1, max_size=8),
+    st.text(alphabet=HALF_CLOSING + "？", min_size=1, max_size=2),
+    st.sampled_from(HALF_OPENING),
+    st.sampled_from(["——", "……", " ", ",", "、"]),
+    st.from_regex(r"[0-9]{1,11}(\.[0-9]{1,2})?%?", fullmatch=True),
+    st.from_regex(r"[0-9]{1,4}[年月日万元条人]{0,2}", fullmatch=True),
+    st.from_regex(r"[A-Za-z]{1,10}", fullmatch=True),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_TOKENS, min_size=1, max_size=60).map("".join))
+def test_any_paragraph_keeps_the_invariants(metrics, body, source):
+    lines = compose([(source, "body")], metrics)
+    assert_well_formed(lines, source, body)
+
+
+@pytest.fixture(scope="module")
+def title() -> Metrics:
+    for name in ("NotoSerifSC-Bold.subset.ttf", "BulletinFang-Regular.otf", "FandolFang-Regular.otf"):
+        if (FONTS_DIR / name).exists():
+            return Metrics([FONTS_DIR / name])
+    pytest.skip("no title font in fonts/")
+
+
+def test_short_title_stays_one_line(title):
+    assert balance_title("滨江区：多措并举助力推动新质生产力发展", title) == ["滨江区：多措并举助力推动新质生产力发展"]
+
+
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        ("市人大常委会持续推动“人大+审计”协同机制走深走实", ["市人大常委会持续推动", "“人大+审计”协同机制走深走实"]),
+        ("余杭区：鸬鸟镇“围鸬议事”四步法深化基层监督实践", ["余杭区：鸬鸟镇“围鸬议事”", "四步法深化基层监督实践"]),
+        ("建德市：“学、宣、干”三维度推动代表当好“两员”", ["建德市：“学、宣、干”", "三维度推动代表当好“两员”"]),
+    ],
+)
+def test_long_title_breaks_where_it_reads_well(title, source, expected):
+    assert balance_title(source, title) == expected
+
+
+def test_title_lines_are_few_balanced_and_legal(title):
+    source = "关于进一步加强和改进新时代人大代表工作推动全过程人民民主在基层落地生根的实施意见和工作方案"
+    lines = balance_title(source, title)
+    widths = [sum(title.advance(ch) * 22 for ch in line) for line in lines]
+    assert "".join(lines) == source and len(lines) == 3
+    assert max(widths) <= MEASURE and max(widths) - min(widths) <= 2 * 22
+    for line in lines[1:]:
+        assert line[0] not in NO_START
+
+
+def test_title_keeps_numbers_whole(title):
+    lines = balance_title("杭州市2024年第一季度国民经济和社会发展计划执行情况的审查报告", title)
+    assert any("2024年" in line for line in lines)
