@@ -218,7 +218,6 @@ class _Set:
     q: int
     stretch: float
     half_end: bool
-    justified: bool
 
 
 def _first(c: _Chars, p: int) -> tuple[float, float, bool]:
@@ -320,9 +319,12 @@ def _candidates(c: _Chars, p: int, avail: float, strict: bool) -> Iterator[tuple
             continue
         width = _line_width(c, p, q, False)[0]
         if q == n:
+            # The last line keeps the grid pitch; only the 0.2 pt a full one overhangs (its last
+            # character is 16 pt wide, not a 15.79 pt cell) is taken back.
             widow = p > 0 and c.solid[n] - c.solid[p] < 2
-            if not (widow and strict):
-                yield _Set(p, q, 0.0, False, False), _LINE_COST + widow * _UGLY
+            stretch = _stretch(c, p, q, min(0.0, avail - width)) if width > avail else 0.0
+            if not (widow and strict) and stretch is not None:
+                yield _Set(p, q, stretch, False), _LINE_COST + widow * _UGLY
             continue
         yield from _fill(c, p, q, avail - width, False, strict, broken * _FORBIDDEN)
         if strict and (avail - width) / max(q - p - 1, 1) > c.most:
@@ -346,7 +348,7 @@ def _fill(
         count = max(q - p - 1, 1)
         stretch, penalty = need / count, penalty + _UGLY
     weight = _STRETCH_COST if stretch > 0 else _SHRINK_COST
-    yield _Set(p, q, stretch, half_end, True), _LINE_COST + weight * stretch * stretch + penalty
+    yield _Set(p, q, stretch, half_end), _LINE_COST + weight * stretch * stretch + penalty
 
 
 def _best_sets(c: _Chars, measure: float, indent: float, strict: bool, prune: float | None) -> list[_Set] | None:
