@@ -32,6 +32,7 @@ def build(issue: Path, output: Path | None) -> None:
     from bulletin_print import finish, load, render, typeset
 
     output = output or default_output(issue)
+    refuse_on_errors(issue)  # the same checks as `bulletin-print check`, before anything is laid out
     try:
         data = load.load_issue(issue)
         pdf = typeset.typeset(render.render(data), issue.parent)
@@ -46,3 +47,104 @@ def build(issue: Path, output: Path | None) -> None:
         click.echo(f"{output}: 无法写入 (cannot write): {e.strerror}", err=True)
         sys.exit(1)
     click.echo(f"{output}")
+
+
+# ---- checks (issue 4): `check`, `new`, `fonts`, and the checks `build` runs first ----
+
+
+def refuse_on_errors(issue: Path) -> None:
+    """Run every check on ISSUE; on an error, say each problem and exit 1 before any layout."""
+    from bulletin_print import check
+
+    problems = check.check_paths([issue])
+    errors = check.errors(problems)
+    if errors:
+        for problem in errors:
+            click.echo(check.describe(problem), err=True)
+        click.echo(f"未生成 PDF (no PDF written): {len(errors)} 个问题 (problems)", err=True)
+        sys.exit(1)
+    if problems:
+        click.echo(f"{len(problems)} 条提醒，详见 bulletin-print check {issue} ({len(problems)} warnings)", err=True)
+
+
+@main.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--fix", is_flag=True, help="Mend punctuation slips in place (a copy of each file kept as FILE.bak).")
+@click.option("-q", "--quiet", is_flag=True, help="Say errors only, not warnings.")
+def check_command(paths: tuple[Path, ...], fix: bool, quiet: bool) -> None:
+    """Check issue files and the archive's numbering (default: the issues/ folder).
+
+    Prints every problem as FILE:LINE:COLUMN: FIELD: MESSAGE; exits 0 only when there is no error
+    (warnings, marked 提醒, do not count).
+    """
+    from bulletin_print import check
+
+    targets = list(paths) or [Path("issues")]
+    if fix:
+        files, _ = check.issue_files(targets)
+        for f in files:
+            try:
+                check.fix_file(f)
+            except IssueError:
+                pass  # the file has errors: they are reported below, and it is left as it was
+    problems = check.check_paths(targets)
+    errors = check.errors(problems)
+    for problem in problems:
+        if not (quiet and problem not in errors):
+            click.echo(check.describe(problem))
+    summary = f"{len(errors)} 个错误 (errors)，{len(problems) - len(errors)} 条提醒 (warnings)"
+    click.echo(summary, err=True)
+    sys.exit(1 if errors else 0)
+
+
+@main.command("new")
+@click.option("--date", "date_", help="The new issue's date, YYYY-MM-DD (default: today).")
+@click.option("--edition", default="普刊", show_default=True, help="普刊, 增刊 or 专刊.")
+@click.option("--archive", type=click.Path(path_type=Path), default=Path("issues"), show_default=True,
+              help="The archive folder.")
+def new_command(date_: str | None, edition: str, archive: Path) -> None:
+    """Create the next issue's file with the right 期 and 总第, ready to fill in."""
+    import datetime as dt
+
+    from bulletin_print import check, load
+
+    try:
+        date = dt.date.fromisoformat(date_) if date_ else dt.date.today()
+    except ValueError:
+        click.echo(f"--date: 「{date_}」不是有效日期，应写作 2024-08-16 (not a date: write YYYY-MM-DD)", err=True)
+        sys.exit(2)
+    if not archive.is_dir():
+        click.echo(f"{archive}: 文件夹不存在 (archive folder not found)", err=True)
+        sys.exit(1)
+    pub = archive / load.PUBLICATION_FILE
+    editions, title = ["普刊", "增刊", "专刊"], ""
+    if pub.is_file():
+        try:
+            data = load.read(pub).data
+            editions, title = data.get("editions", editions), data.get("title", "")
+        except IssueError as e:
+            for problem in e.problems:
+                click.echo(str(problem), err=True)
+            sys.exit(1)
+    if edition not in editions:
+        click.echo(f"--edition: 刊别应为 {'、'.join(editions)} 之一 (edition must be one of them)", err=True)
+        sys.exit(2)
+    target, number, total, last = check.next_issue(archive, edition, date)
+    if last is not None and date < last.date:
+        click.echo(f"--date: {date} 早于上一期的日期 {last.date} (date goes backwards)", err=True)
+        sys.exit(1)
+    if target.exists():
+        click.echo(f"{target}: 文件已存在，未改动 (file exists, left as it was)", err=True)
+        sys.exit(1)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(check.new_issue_text(target, edition, number, total, date, last, title), encoding="utf-8")
+    click.echo(f"{target}: {edition}{date.year}年第{number}期（总第{total}期）")
+
+
+@main.command("fonts")
+def fonts_command() -> None:
+    """List the shipped fonts: role, version, licence and coverage of GB 2312 and 通用规范汉字表."""
+    from bulletin_print import check
+
+    for row in check.font_report():
+        click.echo(row)

@@ -1,0 +1,591 @@
+"""Checks an editor can trust, run by `bulletin-print check` and before every `build`.
+
+Everything is reported at once, as `Problem`s that name file, line, column and field:
+
+- the file itself: readable, not too large, valid YAML without aliases, valid against
+  `schema/issue.schema.json` (all of that is `load.py`), within the size limits below;
+- the archive's numbering (the ledger): 期 within a year, 总第 across years, dates, the path;
+- glyph coverage: every character against the fonts of the role that sets it;
+- punctuation: half-width marks between Chinese characters and similar slips (warnings only;
+  `check --fix` rewrites them, keeping comments and key order).
+
+Errors stop a build; warnings do not. See docs/errors.md for every message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, Iterator
+
+from bulletin_print import load
+from bulletin_print.model import Issue, IssueError, Problem, find_lead
+
+# Limits: beyond them an issue is refused before any layout, so that a build always ends in
+# bounded time. A real issue is 10–30 KB, 20–60 paragraphs and 5,000–20,000 characters.
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_PARAGRAPHS = 1000  # paragraphs of all articles plus the 信息摘登 items
+MAX_CHARACTERS = 200_000  # characters of text in the whole issue (about 120 pages)
+
+WARNING = "warning"
+ERROR = "error"
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+# The file names of an issue in the archive, by edition: issues/YYYY/<prefix>N.yaml.
+EDITION_PREFIX = {"普刊": "", "增刊": "zengkan-", "专刊": "zhuankan-"}
+
+
+def prefix_of(edition: str) -> str:
+    """"" for 普刊 (12.yaml), "zengkan-" for 增刊 (zengkan-1.yaml); any other edition uses its own name."""
+    return EDITION_PREFIX.get(edition, f"{edition}-")
+
+
+def warn(problem: Problem) -> Problem:
+    return Problem(problem.file, problem.line, problem.column, problem.field, problem.message, WARNING)
+
+
+def describe(problem: Problem) -> str:
+    """One line for an editor: errors as `Problem` says them, warnings marked 提醒."""
+    if problem.severity != WARNING:
+        return str(problem)
+    where = f"{problem.file}:{problem.line}:{problem.column}" if problem.line else problem.file
+    field_ = f" {problem.field}:" if problem.field else ""
+    return f"{where}: 提醒 (warning):{field_} {problem.message}"
+
+
+@dataclass
+class Checked:
+    """One issue file as far as it could be read."""
+
+    path: Path
+    issue: Issue | None = None
+    doc: load.Document | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------------- one file
+
+
+def check_file(path: Path, *, fonts: bool = True, lint: bool = True) -> Checked:
+    """Everything that can be said about one issue file on its own."""
+    out = Checked(path)
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0  # load.read says what is wrong with it
+    if size > MAX_FILE_BYTES:
+        out.problems.append(Problem(str(path), 0, 0, "", f"文件过大：{size / 1024 / 1024:.1f} MB，上限为 "
+                                    f"{MAX_FILE_BYTES // 1024 // 1024} MB (file too large)"))
+        return out
+    try:
+        out.issue = load.load_issue(path)
+        out.doc = load.read(path)
+    except IssueError as e:
+        out.problems.extend(e.problems)
+        return out
+    out.problems.extend(limits(out.issue, out.doc))
+    if any(p.severity == ERROR for p in out.problems):
+        return out
+    if fonts:
+        out.problems.extend(glyph_problems(out.doc, pub_doc(path)))
+    if lint:
+        out.problems.extend(punctuation_problems(out.doc))
+    return out
+
+
+def pub_doc(path: Path) -> load.Document | None:
+    pub = load.publication_file(path)
+    if pub is None or pub.resolve() == path.resolve():
+        return None
+    return load.read(pub)
+
+
+def limits(issue: Issue, doc: load.Document) -> list[Problem]:
+    paragraphs = sum(len(a.paragraphs) for a in issue.articles) + len(issue.briefs)
+    out = []
+    if paragraphs > MAX_PARAGRAPHS:
+        out.append(doc.problem(("columns",), f"段落过多：共 {paragraphs} 段，上限为 {MAX_PARAGRAPHS} 段"
+                                             f"，请分成几期 (too many paragraphs)"))
+    characters = sum(len(p.text) for a in issue.articles for p in a.paragraphs) + sum(len(b.text) for b in issue.briefs)
+    if characters > MAX_CHARACTERS:
+        out.append(doc.problem(("columns",), f"正文过长：共 {characters} 字，上限为 {MAX_CHARACTERS} 字"
+                                             f" (text too long)"))
+    return out
+
+
+# ------------------------------------------------------------------------------- text fields
+
+
+@dataclass(frozen=True)
+class Text:
+    """One text value of a file, where it is, and the font roles that set it."""
+
+    path: load.Path_
+    text: str
+    roles: tuple[str, ...]
+    where: str = ""  # "第2篇《标题》第3段" when the value is part of an article
+
+
+def texts(doc: load.Document) -> Iterator[Text]:
+    """Every text value an editor wrote, with the fonts that will set it (see layout/bulletin.css)."""
+    d = doc.data if isinstance(doc.data, dict) else {}
+    simple = {"title": ("masthead",), "compiler": ("body",), "edition": ("body",), "editor": ("body",),
+              "phone": ("body",)}
+    for key, roles in simple.items():
+        if isinstance(d.get(key), str):
+            yield Text((key,), d[key], roles)
+    for i, line in enumerate(d.get("distribution") or []):
+        for key in ("label", "text"):
+            if isinstance(line, dict) and isinstance(line.get(key), str):
+                yield Text(("distribution", i, key), line[key], ("body",))
+    count = 0
+    for c, column in enumerate(d.get("columns") or []):
+        if not isinstance(column, dict):
+            continue
+        if isinstance(column.get("name"), str):
+            yield Text(("columns", c, "name"), column["name"], ("hei",))
+        for a, article in enumerate(column.get("articles") or []):
+            if not isinstance(article, dict):
+                continue
+            count += 1
+            base = ("columns", c, "articles", a)
+            title = article.get("title")
+            lines = [title] if isinstance(title, str) else [t for t in title or [] if isinstance(t, str)]
+            name = f"第{count}篇《{''.join(lines)}》"
+            if isinstance(title, str):
+                yield Text(base + ("title",), title, ("title", "body"), name + "标题")
+            else:
+                for t, line in enumerate(title or []):
+                    if isinstance(line, str):
+                        yield Text(base + ("title", t), line, ("title", "body"), name + "标题")
+            for p, para in enumerate(article.get("paragraphs") or []):
+                where = f"{name}第{p + 1}段"
+                if isinstance(para, str):
+                    yield Text(base + ("paragraphs", p), para, ("body",), where)
+                    if find_lead(para):
+                        yield Text(base + ("paragraphs", p), find_lead(para), ("hei",), where)
+                elif isinstance(para, dict) and isinstance(para.get("text"), str):
+                    yield Text(base + ("paragraphs", p, "text"), para["text"], ("body",), where)
+                    lead = para.get("lead")
+                    if isinstance(lead, str):
+                        yield Text(base + ("paragraphs", p, "lead"), lead, ("hei",), where)
+                    elif lead is None and find_lead(para["text"]):
+                        yield Text(base + ("paragraphs", p, "text"), find_lead(para["text"]), ("hei",), where)
+            if isinstance(article.get("attribution"), str):
+                yield Text(base + ("attribution",), article["attribution"], ("kai",), name + "署名")
+    briefs = d.get("briefs")
+    if isinstance(briefs, dict):
+        if isinstance(briefs.get("column"), str):
+            yield Text(("briefs", "column"), briefs["column"], ("hei",))
+        for i, item in enumerate(briefs.get("items") or []):
+            if isinstance(item, dict):
+                for key, roles in (("text", ("body",)), ("attribution", ("kai",))):
+                    if isinstance(item.get(key), str):
+                        yield Text(("briefs", "items", i, key), item[key], roles, f"信息摘登第{i + 1}则")
+
+
+# ---------------------------------------------------------------------------- glyph coverage
+
+ROLE_NAMES = {"body": "正文", "kai": "楷体署名", "title": "标题", "masthead": "刊头", "hei": "黑体",
+              "fallback": "备用", "fallback-ext": "备用扩展"}
+
+
+@cache
+def cmap(role: str) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    from bulletin_print import fonts
+
+    return frozenset(TTFont(fonts.font_for(role).path, lazy=True).getBestCmap())
+
+
+def fallback_for(code: int) -> str | None:
+    from bulletin_print import fonts
+
+    for role in fonts.FALLBACK_ROLES:
+        if code in cmap(role):
+            return role
+    return None
+
+
+def glyph_problems(doc: load.Document, pub: load.Document | None = None) -> list[Problem]:
+    """Characters that only a fallback font has (warning) or that no shipped font has (error)."""
+    from bulletin_print import fonts
+
+    out: list[Problem] = []
+    for d in (pub, doc):
+        if d is None:
+            continue
+        for t in texts(d):
+            seen: set[tuple[str, str]] = set()
+            for ch in t.text:
+                code = ord(ch)
+                if ch in " \n\t\u3000":
+                    continue
+                cat = unicodedata.category(ch)
+                if cat in ("Cc", "Cs", "Co", "Cn") or (cat == "Cf" and ch not in "\u200b\u2060"):
+                    if ("ctl", ch) not in seen:
+                        seen.add(("ctl", ch))
+                        out.append(d.problem(t.path, f"含有看不见的控制字符 U+{code:04X}，请删去 (control character)"))
+                    continue
+                for role in t.roles:
+                    if code in cmap(role) or (role, ch) in seen:
+                        continue
+                    seen.add((role, ch))
+                    where = f"{t.where}：" if t.where else ""
+                    fallback = fallback_for(code)
+                    if fallback is None:
+                        out.append(d.problem(t.path, f"{where}「{ch}」(U+{code:04X}) 所有字体都没有，无法排印"
+                                                     f" (no shipped font has this character)"))
+                        break
+                    family = fonts.font_for(fallback).family
+                    out.append(warn(d.problem(t.path, f"{where}「{ch}」(U+{code:04X}) {ROLE_NAMES.get(role, role)}"
+                                                      f"字体没有，将用备用字体 {family} 排印 (only in a fallback font)")))
+    return out
+
+
+# ------------------------------------------------------------------------- punctuation lint
+
+HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff"
+CJK = HAN + r"\u3000-\u303f\uff01-\uff5e\u201c\u201d\u2018\u2019\u2014\u2026"
+FULL = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！"}
+NAMES = {",": "逗号", ":": "冒号", ";": "分号", "?": "问号", "!": "叹号"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    pattern: re.Pattern[str]
+    message: str  # with {mark} for the offending text
+    fix: Any  # a replacement string or function for re.sub
+
+
+def _paren(m: re.Match[str]) -> str:
+    return f"（{m.group(1)}）"
+
+
+RULES = (
+    Rule(re.compile(rf"(?<=[{CJK}])([,:;?!])(?=\s*[{CJK}])"),
+         "半角{name}「{mark}」夹在汉字之间，应为全角「{full}」|half-width punctuation in Chinese text",
+         lambda m: FULL[m.group(1)]),
+    Rule(re.compile(rf"\(([^()]*[{HAN}][^()]*)\)"),
+         "半角括号「(…)」括着中文，应为全角「（…）」|half-width brackets around Chinese text", _paren),
+    Rule(re.compile(rf"(?<=[{HAN}，。；：、“”])[ \t\u3000]+(?=[{HAN}“”])"),
+         "汉字之间多了空格|stray space inside Chinese text", ""),
+    Rule(re.compile(r"(?<![\d\-.])([1-9]\d*(?:\.\d+)?)-([1-9]\d*(?:\.\d+)?)(?![\d\-])"),
+         "数字范围「{mark}」用了半角连字符，应为浪纹线「～」|ASCII hyphen in a number range",
+         lambda m: f"{m.group(1)}～{m.group(2)}"),
+)
+SPACE_RULE = RULES[2]
+STRAIGHT_QUOTES = re.compile(r'"([^"]*)"')
+NO_LINT = {"phone", "date", "number", "total"}
+
+
+def lint_text(text: str, curly: bool, spaces: bool = True) -> tuple[list[tuple[int, str]], str]:
+    """The slips in `text` as (offset, message), and the text with them mended.
+
+    `curly`: whether the file quotes with “ ” elsewhere; straight " " then are a mixed style.
+    """
+    found: list[tuple[int, str]] = []
+    fixed = text
+    for rule in RULES:
+        if rule is SPACE_RULE and not spaces:
+            continue
+        hits = list(rule.pattern.finditer(fixed))
+        if not hits:
+            continue
+        m = hits[0]
+        mark = m.group(1) if m.groups() else m.group(0)
+        chinese, english = rule.message.format(mark=m.group(0), name=NAMES.get(mark, ""), full=FULL.get(mark, "")).split("|")
+        many = len(hits) > 1
+        message = f"{chinese}{f'，共 {len(hits)} 处' if many else ''} ({english}{f', {len(hits)} times' if many else ''})"
+        found.append((text.find(m.group(0)) if fixed == text else m.start(), message))
+        fixed = rule.pattern.sub(rule.fix, fixed)
+    has_straight = '"' in fixed and re.search(f"[{HAN}]", fixed)
+    if has_straight and (curly or "“" in fixed):
+        found.append((text.find('"'), "引号混用：直引号「\"」与中文引号「“”」并用，应统一为「“”」 (mixed quote styles)"))
+        if fixed.count('"') % 2 == 0:
+            fixed = STRAIGHT_QUOTES.sub(lambda m: f"“{m.group(1)}”", fixed)
+    return found, fixed
+
+
+def _lintable(doc: load.Document) -> Iterator[tuple[load.Path_, str]]:
+    def walk(value: Any, path: load.Path_) -> Iterator[tuple[load.Path_, str]]:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                if not (len(path) == 0 and k in NO_LINT) and k != "colours":
+                    yield from walk(v, path + (k,))
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                yield from walk(v, path + (i,))
+        elif isinstance(value, str):
+            yield path, value
+    yield from walk(doc.data, ())
+
+
+def _verbatim(lines: list[str], doc: load.Document, path: load.Path_, value: str) -> tuple[int, int, str] | None:
+    """(line index, start column, quote) when the value is written on one line exactly as it reads."""
+    line_no, col = doc.values.get(path, (0, 0))
+    if not line_no or line_no > len(lines):
+        return None
+    line, start = lines[line_no - 1], col - 1
+    quote = line[start:start + 1]
+    if quote in ("'", '"'):
+        if line[start + 1:start + 1 + len(value)] == value and line[start + 1 + len(value):start + 2 + len(value)] == quote \
+                and "\\" not in value and quote not in value:
+            return line_no - 1, start + 1, quote
+        return None
+    rest = line[start:]
+    if rest.startswith(value) and (rest[len(value):].strip() == "" or rest[len(value):].lstrip().startswith("#")
+                                   and rest[len(value):len(value) + 1].isspace()):
+        return line_no - 1, start, ""
+    return None
+
+
+def punctuation_problems(doc: load.Document, *, fix: bool = False) -> list[Problem]:
+    """Warnings for punctuation slips; with `fix`, the file rewritten with them mended (backup: FILE.bak)."""
+    path = Path(doc.file)
+    source = path.read_text(encoding="utf-8")
+    lines = source.split("\n")
+    values = list(_lintable(doc))
+    curly = any("“" in v for _, v in values)
+    out: list[Problem] = []
+    edits: list[tuple[int, int, str, str]] = []
+    for where, value in values:
+        # an attribution parts unit and name with a space: 预算工委 吴颖
+        found, fixed = lint_text(value, curly, spaces=where[-1] != "attribution")
+        if not found:
+            continue
+        spot = _verbatim(lines, doc, where, value)
+        for offset, message in found:
+            p = doc.problem(where, message)
+            if spot is not None and offset >= 0:
+                p = Problem(p.file, spot[0] + 1, spot[1] + offset + 1, p.field, p.message)
+            out.append(warn(p))
+        if fix:
+            if spot is None:
+                out.append(warn(doc.problem(where, "这一项不能自动修改，请手工修改 (cannot fix automatically)")))
+                continue
+            edits.append((spot[0], spot[1], value, fixed))
+    if fix and edits:
+        for line_index, start, value, fixed in sorted(edits, reverse=True):
+            line = lines[line_index]
+            lines[line_index] = line[:start] + fixed + line[start + len(value):]
+        shutil.copy2(path, path.with_name(path.name + ".bak"))
+        tmp = path.with_name(f".{path.name}.fix")
+        tmp.write_text("\n".join(lines), encoding="utf-8")
+        os.replace(tmp, path)
+    return out
+
+
+def fix_file(path: Path) -> list[Problem]:
+    """Mend the punctuation of one issue file in place (a copy kept as FILE.bak); what could not be mended."""
+    doc = load.read(path)
+    punctuation_problems(doc, fix=True)
+    return punctuation_problems(load.read(path))
+
+
+# ----------------------------------------------------------------------------------- ledger
+
+
+def archive_root(path: Path) -> Path | None:
+    """The archive folder (issues/) of a file at issues/YYYY/N.yaml, or None outside an archive."""
+    parent = path.resolve().parent
+    if re.fullmatch(r"\d{4}", parent.name):
+        return parent.parent
+    return None
+
+
+def archive_files(root: Path) -> list[Path]:
+    return sorted(p for p in root.glob("*/*.yaml") if re.fullmatch(r"\d{4}", p.parent.name) and p.is_file())
+
+
+def expected_name(issue: Issue) -> str:
+    return f"{issue.date.year}/{prefix_of(issue.edition)}{issue.number}.yaml"
+
+
+def _number_of_name(path: Path, edition: str) -> int | None:
+    prefix = prefix_of(edition)
+    stem = path.stem
+    if not stem.startswith(prefix) or not stem[len(prefix):].isdigit():
+        return None
+    return int(stem[len(prefix):])
+
+
+def short(path: Path) -> str:
+    """2024/12.yaml: a file as the archive names it."""
+    return f"{path.parent.name}/{path.name}"
+
+
+def ledger(checked: list[Checked]) -> list[Problem]:
+    """The archive's numbering: each edition counted on its own (see docs/issue-format.md)."""
+    out: list[Problem] = []
+    good = [c for c in checked if c.issue is not None and c.doc is not None]
+    duplicates: set[int] = set()
+    for c in good:  # the path
+        issue, doc = c.issue, c.doc
+        year_dir = c.path.resolve().parent.name
+        if year_dir != str(issue.date.year):
+            out.append(doc.problem(("date",), f"日期在 {issue.date.year} 年，文件却在 {year_dir} 文件夹；应为 "
+                                              f"{expected_name(issue)} (path disagrees with the date)"))
+        elif _number_of_name(c.path, issue.edition) != issue.number:
+            out.append(doc.problem(("number",), f"{issue.edition}第{issue.number}期的文件名应为 "
+                                                f"{expected_name(issue)}，而不是 {year_dir}/{c.path.name}"
+                                                f" (path disagrees with the number)"))
+    by_edition: dict[str, list[Checked]] = defaultdict(list)
+    for c in good:
+        by_edition[c.issue.edition].append(c)
+    for edition, items in by_edition.items():
+        items.sort(key=lambda c: (c.issue.total, c.issue.date, c.issue.number, str(c.path)))
+        seen_total: dict[int, Checked] = {}
+        seen_number: dict[tuple[int, int], Checked] = {}
+        sequence = []
+        for c in sorted(items, key=lambda c: str(c.path)):
+            i = c.issue
+            first = seen_total.get(i.total) or seen_number.get((i.date.year, i.number))
+            if first is not None:
+                duplicates.add(id(c))
+                out.append(c.doc.problem(("number",), f"与 {short(first.path)} 重复：同为{edition}"
+                                                      f"{i.date.year}年第{i.number}期（总第{i.total}期）"
+                                                      f" (duplicate issue)"))
+                continue
+            seen_total[i.total] = c
+            seen_number[(i.date.year, i.number)] = c
+        sequence = [c for c in items if id(c) not in duplicates]
+        for prev, c in zip(sequence, sequence[1:]):
+            p, i = prev.issue, c.issue
+            if i.total != p.total + 1:
+                out.append(c.doc.problem(("total",), f"总第{i.total}期接在 {short(prev.path)}（总第{p.total}期）之后，"
+                                                     f"应为总第{p.total + 1}期 (总第 must go up by one)"))
+            if i.date.year == p.date.year and i.number != p.number + 1:
+                out.append(c.doc.problem(("number",), f"第{i.number}期接在 {short(prev.path)}（第{p.number}期）之后，"
+                                                      f"应为第{p.number + 1}期 (期 must go up by one within a year)"))
+            elif i.date.year > p.date.year and i.number != 1:
+                out.append(c.doc.problem(("number",), f"{i.date.year}年的第一期{edition}应为第1期，而不是第{i.number}期"
+                                                      f" (the first issue of a year is 1)"))
+            if i.date < p.date:
+                out.append(c.doc.problem(("date",), f"日期 {i.date} 早于上一期 {short(prev.path)} 的 {p.date}"
+                                                    f" (date goes backwards)"))
+    # an edited path rule is reported once per duplicate file, not twice
+    return [p for p in out if not any(id(c) in duplicates and p.file == c.doc.file and "path disagrees" in p.message
+                                      for c in good)]
+
+
+# ------------------------------------------------------------------------------ entry points
+
+
+def issue_files(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
+    files: list[Path] = []
+    problems: list[Problem] = []
+    for p in paths:
+        if p.is_dir():
+            files.extend(sorted(f for f in p.rglob("*.yaml") if f.name != load.PUBLICATION_FILE))
+        elif p.exists() or p.suffix in (".yaml", ".yml"):
+            files.append(p)
+        else:
+            problems.append(Problem(str(p), 0, 0, "", "文件不存在 (file not found)"))
+    return files, problems
+
+
+def check_paths(paths: list[Path], *, fonts: bool = True, lint: bool = True) -> list[Problem]:
+    """Every problem of the named files and folders, and of the archives they belong to."""
+    files, problems = issue_files(paths)
+    named = {f.resolve() for f in files}
+    checked = {f.resolve(): check_file(f, fonts=fonts, lint=lint) for f in files}
+    for p in checked.values():
+        problems.extend(p.problems)
+    roots = {r for f in files if (r := archive_root(f)) is not None}
+    for root in sorted(roots):
+        members = []
+        for f in archive_files(root):
+            members.append(checked.get(f.resolve()) or check_file(f, fonts=False, lint=False))
+        for problem in ledger(members):
+            if Path(problem.file).resolve() in named:
+                problems.append(problem)
+    unique = list(dict.fromkeys(problems))
+    return sorted(unique, key=lambda p: (p.file, p.line, p.column, p.severity != ERROR))
+
+
+def errors(problems: list[Problem]) -> list[Problem]:
+    return [p for p in problems if p.severity != WARNING]
+
+
+# --------------------------------------------------------------------------------- new issue
+
+
+def next_issue(root: Path, edition: str, date: dt.date) -> tuple[Path, int, int, Issue | None]:
+    """Where the next issue of `edition` goes, its 期 and 总第, and the issue before it."""
+    last: Issue | None = None
+    for f in archive_files(root):
+        try:
+            issue = load.load_issue(f)
+        except IssueError:
+            continue
+        if issue.edition == edition and (last is None or issue.total > last.total):
+            last = issue
+    if last is None:
+        number, total = 1, 1
+    else:
+        number = last.number + 1 if last.date.year == date.year else 1
+        total = last.total + 1
+    return root / str(date.year) / f"{prefix_of(edition)}{number}.yaml", number, total, last
+
+
+def new_issue_text(target: Path, edition: str, number: int, total: int, date: dt.date, last: Issue | None,
+                   title: str) -> str:
+    schema = os.path.relpath(load.SCHEMA_FILE, target.parent.resolve())
+    column = last.columns[0].name if last and last.columns else "要闻速递"
+    editor = last.editor if last else "（责任编辑）"
+    return (
+        f"# yaml-language-server: $schema={Path(schema).as_posix()}\n"
+        f"# 《{title}》{date.year}年第{number}期（总第{total}期）\n"
+        f"edition: {edition}\n"
+        f"number: {number}          # 期: counts within the year\n"
+        f"total: {total}         # 总第: counts across all years\n"
+        f"date: {date.isoformat()}\n"
+        f"editor: {editor}       # 本期责任编辑\n"
+        f"columns:\n"
+        f"  - name: {column}\n"
+        f"    articles:\n"
+        f"      - title: （标题）\n"
+        f"        paragraphs:\n"
+        f"          - （正文）\n"
+        f"        attribution: （单位 姓名）\n"
+    )
+
+
+# ------------------------------------------------------------------------------ font report
+
+
+@cache
+def charset(name: str) -> str:
+    """The characters of data/NAME.txt (gb2312, tygf8105); see scripts/make_charsets.py."""
+    text = (DATA_DIR / f"{name}.txt").read_text(encoding="utf-8")
+    return "".join(line for line in text.splitlines() if not line.startswith("#"))
+
+
+def font_report() -> list[str]:
+    """What `bulletin-print fonts` prints: one block per shipped font."""
+    from bulletin_print import fonts
+
+    gb, tygf = charset("gb2312"), charset("tygf8105")
+    rows = []
+    for f in fonts.manifest():
+        have = cmap(f.role)
+        cover = [(name, sum(ord(c) in have for c in chars), len(chars))
+                 for name, chars in (("GB 2312", gb), ("通用规范汉字表", tygf))]
+        rows.append(f"{f.role:<13} {f.family}  ({f.file})")
+        rows.append(f"    版本 (version): {f.version}    许可 (licence): {f.licence}  [fonts/{f.licence_file}]")
+        rows.append("    覆盖 (coverage): " + "；".join(f"{name} {n}/{total} ({100 * n / total:.1f}%)" for name, n, total in cover)
+                    + f"；共 {len(have)} 个字符 (characters)")
+    fallback = set().union(*(cmap(r) for r in fonts.FALLBACK_ROLES))
+    missing = [c for c in gb + tygf if ord(c) not in fallback]
+    rows.append(f"备用字体合计 (fallbacks together): GB 2312 与通用规范汉字表缺 {len(set(missing))} 字 (missing)"
+                + (f"：{''.join(sorted(set(missing)))[:40]}" if missing else ""))
+    return rows
