@@ -1,14 +1,335 @@
-"""The finished PDF onto disk: written whole or not at all.
+"""The finished PDF: its variant (screen, print, archive), its metadata, its attachments, on disk.
+
+Three variants of one issue:
+  screen   the editor's proof: what `build` has always made.
+  print    for the print shop: PDF/X-4, every colour CMYK characterised by ISO Coated v2 300 %
+           (FOGRA39, profiles/), optional bleed and crop marks, optionally padded so that the
+           版记 falls on an even page.
+  archive  for the archivist: PDF/A-3b carrying its own sources as associated files (relationship
+           Source): the issue file, the publication file and a manifest of everything else it was
+           made from (tool, engine, layout files and fonts with sha256). `extract` writes them back.
+
+Every variant is deterministic: the same inputs give the same bytes, whatever the clock, the
+working directory or the process. Dates come from the issue (or SOURCE_DATE_EPOCH), XMP IDs from
+the inputs' hashes, attachment dates from the issue date.
 
 A failed or interrupted build must never leave a broken file where a good PDF was, so the
 bytes go to a temporary file beside the target, which is then renamed over it.
+
+This module imports WeasyPrint only when it typesets, so that checking whether a PDF is current
+(archive.py's cache) stays fast.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import io
+import json
+import mimetypes
 import os
+import re
 import tempfile
+import uuid
+from dataclasses import asdict, dataclass
+from functools import cache
+from importlib.metadata import version
 from pathlib import Path
+
+from bulletin_print.paths import FONTS_DIR, LAYOUT_DIR, PROFILES_DIR, ROOT
+
+# Issue files are YAML: without this an attachment is typed application/octet-stream.
+mimetypes.add_type("application/yaml", ".yaml")
+mimetypes.add_type("application/yaml", ".yml")
+
+VARIANTS = ("screen", "print", "archive")
+PDF_VARIANT = {"screen": None, "print": "pdf/x-4", "archive": "pdf/a-3b"}
+PRINT_CSS = "print.css.j2"
+PROFILE = PROFILES_DIR / "ISOcoated_v2_300_bas.icc"
+PROFILE_SHA256 = "b424c77f40c3423c925536f8ae08634985ccd0fe80eb253d5d229197ded7e886"
+# The printing condition the profile characterises, as the ICC registry names it.
+OUTPUT_CONDITION = {
+    "OutputConditionIdentifier": "FOGRA39",
+    "RegistryName": "http://www.color.org",
+    "OutputCondition": "Offset printing, according to ISO 12647-2:2004/Amd 1, OFCOM, "
+                       "paper type 1 or 2 = coated art, 115 g/m2, screen ruling 60/cm",
+    "Info": "ISO Coated v2 300% (basICColor)",
+}
+MANIFEST_NAME = "manifest.json"
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to finish an issue. Part of the cache key and of the archive manifest."""
+
+    variant: str = "screen"
+    bleed: str | None = None  # a CSS length beyond the trimmed page, e.g. "3mm" (print only)
+    marks: bool = False  # crop and registration marks (print only)
+    even: bool = False  # pad so that the 版记 falls on an even page
+
+    def __post_init__(self) -> None:
+        if self.variant not in VARIANTS:
+            raise ValueError(f"unknown variant {self.variant!r}: one of {', '.join(VARIANTS)}")
+        if self.bleed is not None and not re.fullmatch(r"\d+(\.\d+)?(mm|pt|cm|in|px)", self.bleed):
+            raise ValueError(f"bleed must be a CSS length such as 3mm, not {self.bleed!r}")
+
+    @property
+    def suffix(self) -> str:
+        """The output name's tag: 2024-12.pdf, 2024-12.print.pdf, 2024-12.archive.pdf."""
+        return "" if self.variant == "screen" else f".{self.variant}"
+
+
+@dataclass(frozen=True)
+class Sources:
+    """The files an issue is made from, with their paths as the archive records them."""
+
+    issue: Path
+    publication: Path | None
+
+    @classmethod
+    def of(cls, issue: Path) -> Sources:
+        from bulletin_print.load import publication_file
+
+        return cls(issue, publication_file(issue))
+
+    @property
+    def issue_name(self) -> str:
+        """The issue's path relative to the publication file's folder ("2024/12.yaml")."""
+        if self.publication is None:
+            return self.issue.name
+        try:
+            return self.issue.resolve().relative_to(self.publication.resolve().parent).as_posix()
+        except ValueError:
+            return self.issue.name
+
+
+# --- what a PDF is made from ------------------------------------------------------------------
+
+@cache
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@cache
+def environment_manifest() -> dict:
+    """Everything besides the issue's own files that goes into its PDF: the same for every issue."""
+    from bulletin_print.fonts import manifest as font_manifest
+
+    code = hashlib.sha256()
+    for path in sorted(PACKAGE_DIR.glob("*.py")):
+        code.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    layout = [{"path": p.relative_to(ROOT).as_posix(), "sha256": file_sha256(p)}
+              for p in sorted(LAYOUT_DIR.iterdir()) if p.is_file()]
+    fonts = [{"path": (FONTS_DIR / f.file).relative_to(ROOT).as_posix(), "role": f.role, "family": f.family,
+              "version": f.version, "licence": f.licence, "sha256": file_sha256(f.path)}
+             for f in font_manifest()]
+    fonts.append({"path": "fonts/fonts.conf", "sha256": file_sha256(FONTS_DIR / "fonts.conf")})
+    return {
+        "tool": {"name": "bulletin-print", "version": version("bulletin-print"), "code_sha256": code.hexdigest()},
+        "engine": {name: version(name) for name in ("weasyprint", "pydyf", "jinja2", "pyyaml", "fonttools")},
+        "layout": layout,
+        "fonts": fonts,
+        "profile": {"path": PROFILE.relative_to(ROOT).as_posix(), "sha256": file_sha256(PROFILE),
+                    "condition": OUTPUT_CONDITION["OutputConditionIdentifier"]},
+    }
+
+
+def source_date_epoch() -> int | None:
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return int(value) if value else None
+
+
+def manifest(sources: Sources, options: Options) -> dict:
+    """What the PDF of `sources` is made from: its cache key, and the archive's manifest.json."""
+    data = {
+        "format": "bulletin-print manifest 1",
+        "options": asdict(options),
+        "source_date_epoch": source_date_epoch(),
+        "issue": {"path": sources.issue_name, "sha256": file_sha256_fresh(sources.issue)},
+        "publication": None if sources.publication is None else {
+            "path": "publication.yaml", "sha256": file_sha256_fresh(sources.publication)},
+    }
+    data.update(environment_manifest())
+    return data
+
+
+def file_sha256_fresh(path: Path) -> str:
+    """sha256 of a file that may change between calls (issue files): never cached."""
+    return sha256(path.read_bytes())
+
+
+def manifest_bytes(data: dict) -> bytes:
+    return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+
+
+def cache_key(sources: Sources, options: Options) -> str:
+    return sha256(manifest_bytes(manifest(sources, options)))
+
+
+# --- dates and identifiers ----------------------------------------------------------------------
+
+def build_date(issue_date: dt.date) -> dt.datetime:
+    """The date every date in the PDF says: SOURCE_DATE_EPOCH when set, else the issue's date."""
+    epoch = source_date_epoch()
+    if epoch is not None:
+        return dt.datetime.fromtimestamp(epoch, dt.timezone.utc)
+    return dt.datetime.combine(issue_date, dt.time(0, 0), dt.timezone.utc)
+
+
+def content_uuid(*parts: str) -> uuid.UUID:
+    """A UUID (version 5 layout) derived from the given strings: the same inputs, the same ID."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, "bulletin-print:" + "\x00".join(parts))
+
+
+XMP_DOCUMENT_ID = re.compile(rb"<xmpMM:DocumentID>.*?</xmpMM:DocumentID>", re.S)
+XMP_END = b"</rdf:RDF>"
+
+
+# --- building --------------------------------------------------------------------------------
+
+@dataclass
+class Built:
+    pdf: bytes
+    pages: int
+
+
+def stylesheets(options: Options) -> list[str]:
+    """The extra CSS of a variant, from layout/print.css.j2."""
+    if options.variant == "screen":
+        return []
+    from bulletin_print.render import environment
+
+    profile = os.path.relpath(PROFILE, LAYOUT_DIR).replace(os.sep, "/")
+    marks = options.variant == "print" and options.marks
+    bleed = options.bleed if options.variant == "print" else None
+    return [environment().get_template(PRINT_CSS).render(profile=profile, bleed=bleed, marks=marks)]
+
+
+def build(issue_path: Path, options: Options) -> Built:
+    """Load, compose, render and typeset one issue into the PDF bytes of `options.variant`.
+
+    Raises IssueError for problems in the issue's files.
+    """
+    from bulletin_print import load, render, typeset
+
+    issue_path = Path(issue_path)
+    sources = Sources.of(issue_path)
+    data = load.load_issue(issue_path)
+    html = render.render(data)
+    if options.variant != "screen" and file_sha256(PROFILE) != PROFILE_SHA256:
+        raise RuntimeError(f"{PROFILE}: not the profile recorded in profiles/README.md")
+    when = build_date(data.date)
+    info = manifest(sources, options)
+    key = sha256(manifest_bytes(info))
+    document_id = content_uuid(data.title, str(data.total), data.date.isoformat())  # the same in every variant
+    instance_id = content_uuid(key)  # this rendition of these inputs
+    pages: list[int] = []
+
+    def prepare(document) -> None:
+        import weasyprint
+
+        meta = document.metadata
+        meta.created = meta.modified = when.isoformat().replace("+00:00", "Z")
+        if options.variant == "archive":
+            files = [(sources.issue.name, sources.issue.read_bytes(), "该期的源文件 (the issue's source file)")]
+            if sources.publication is not None:
+                files.append(("publication.yaml", sources.publication.read_bytes(),
+                              "刊物的公共设置 (the publication's shared settings)"))
+            files.append((MANIFEST_NAME, manifest_bytes(info), "生成环境清单 (what this PDF was made from)"))
+            stamp = when.replace(tzinfo=None)  # WeasyPrint writes it as UTC ("Z")
+            meta.attachments = [
+                weasyprint.Attachment(file_obj=io.BytesIO(content), name=name, description=description,
+                                      created=stamp, modified=stamp, relationship="Source")
+                for name, content, description in files]
+
+    def finisher(document, pdf) -> None:
+        pages.append(len(document.pages))
+        if options.variant != "screen":
+            fix_output_intent(pdf)
+        set_xmp_ids(pdf, f"uuid:{document_id}", f"uuid:{instance_id}")
+
+    pdf_options: dict[str, object] = {}
+    if PDF_VARIANT[options.variant]:
+        pdf_options["pdf_variant"] = PDF_VARIANT[options.variant]
+        # the CMYK profile is the output intent of the archive PDF too: its colours are CMYK
+        pdf_options["output_intent"] = "device-cmyk"
+    pdf = typeset.typeset(html, issue_path.parent, stylesheets=stylesheets(options), even=options.even,
+                          prepare=prepare, finisher=finisher, **pdf_options)
+    return Built(pdf, pages[0] if pages else 0)
+
+
+def fix_output_intent(pdf) -> None:
+    """Name the printing condition (FOGRA39) in the output intent instead of the profile's file name."""
+    import pydyf
+
+    for intent in pdf.catalog.get("OutputIntents", []):
+        for key, value in OUTPUT_CONDITION.items():
+            intent[key] = pydyf.String(value)
+
+
+def set_xmp_ids(pdf, document_id: str, instance_id: str) -> None:
+    """Give the XMP packet content-derived xmpMM:DocumentID and InstanceID (WeasyPrint writes a
+    random DocumentID for PDF/X-4, none otherwise). Without XMP (screen), nothing to do."""
+    reference = pdf.catalog.get("Metadata")
+    if reference is None:
+        return
+    if isinstance(reference, bytes):
+        reference = reference.decode()
+    stream = pdf.objects[int(reference.split()[0])]
+    xmp = b"".join(part if isinstance(part, bytes) else str(part).encode() for part in stream.stream)
+    xmp = XMP_DOCUMENT_ID.sub(b"", xmp)
+    ids = (f'<rdf:Description xmlns:xmpMM="http://ns.adobe.com/xap/1.0/mm/" rdf:about="">'
+           f"<xmpMM:DocumentID>{document_id}</xmpMM:DocumentID>"
+           f"<xmpMM:InstanceID>{instance_id}</xmpMM:InstanceID></rdf:Description>").encode()
+    assert xmp.count(XMP_END) == 1, "unexpected XMP packet"
+    stream.stream = [xmp.replace(XMP_END, ids + XMP_END)]
+
+
+# --- extracting -------------------------------------------------------------------------------
+
+def attachments(pdf_path: Path) -> dict[str, bytes]:
+    """The files embedded in a PDF, by name."""
+    import pypdf
+
+    reader = pypdf.PdfReader(pdf_path)
+    return {name: contents[0] for name, contents in reader.attachments.items()}
+
+
+def extract(pdf_path: Path, out_dir: Path) -> list[Path]:
+    """Write an archive PDF's sources back out where a build finds them again:
+    OUT/publication.yaml, OUT/2024/12.yaml, OUT/manifest.json. Returns the files written."""
+    files = attachments(pdf_path)
+    if not files:
+        raise ValueError(f"{pdf_path}: 没有附件 (no embedded files: not an archive PDF)")
+    places: dict[str, str] = {name: name for name in files}
+    if MANIFEST_NAME in files:
+        info = json.loads(files[MANIFEST_NAME])
+        issue_path = info["issue"]["path"]
+        places[Path(issue_path).name] = issue_path
+        for part in ("issue", "publication"):
+            entry = info.get(part)
+            name = entry and Path(entry["path"]).name
+            if entry and name in files and sha256(files[name]) != entry["sha256"]:
+                raise ValueError(f"{pdf_path}: {name} does not match its sha256 in the manifest")
+    written = []
+    out_dir = Path(out_dir)
+    for name, content in files.items():
+        relative = Path(places[name])
+        if relative.is_absolute() or ".." in relative.parts:
+            raise ValueError(f"{pdf_path}: refusing to write {relative} outside {out_dir}")
+        target = out_dir / relative
+        write_atomic(content, target)
+        written.append(target)
+    return written
 
 
 def write_atomic(data: bytes, target: Path) -> None:

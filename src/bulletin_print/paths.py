@@ -9,3 +9,4 @@ ROOT = Path(__file__).resolve().parents[2]
 LAYOUT_DIR = ROOT / "layout"
 FONTS_DIR = ROOT / "fonts"
 ISSUES_DIR = ROOT / "issues"
+PROFILES_DIR = ROOT / "profiles"  # the CMYK output profile of print and archive PDFs

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from bulletin_print.paths import FONTS_DIR, LAYOUT_DIR
+from bulletin_print.paths import FONTS_DIR, LAYOUT_DIR, PROFILES_DIR
 
 # Must be set before WeasyPrint (Pango, fontconfig) is first imported.
 os.environ["FONTCONFIG_FILE"] = str(FONTS_DIR / "fonts.conf")
@@ -42,6 +43,7 @@ class ConfinedFetcher(weasyprint.URLFetcher):
 
 COLOPHON_CLASS = "colophon"
 COLOPHON_OWN_PAGE = LAYOUT_DIR / "colophon-page.css"
+EVEN_PAGES = LAYOUT_DIR / "even-pages.css"
 
 
 def has_colophon(page: weasyprint.Page) -> bool:
@@ -51,16 +53,29 @@ def has_colophon(page: weasyprint.Page) -> bool:
                for area in areas for box in area.descendants() if box.element is not None)
 
 
-def typeset(html: str, issue_dir: Path, **options: object) -> bytes:
+def typeset(html: str, issue_dir: Path, *, stylesheets: Sequence[str] = (), even: bool = False,
+            prepare: Callable[[weasyprint.Document], None] | None = None,
+            finisher: Callable[..., None] | None = None, **options: object) -> bytes:
     """The PDF of `html`, whose relative URLs resolve in `layout/`.
 
     WeasyPrint drops a footnote that overflows the last page; when the 版记 is missing from the
     last page, the document is laid out again with the 版记 on a page of its own.
+    `stylesheets` (CSS text, URLs relative to `layout/`) are added after the document's own;
+    `even` lays an odd-page issue out again with the 版记 on an even page (layout/even-pages.css);
+    `prepare` may change the laid-out document's metadata, `finisher` the PDF before it is written.
     """
-    fetcher = ConfinedFetcher([LAYOUT_DIR, FONTS_DIR, issue_dir])
+    fetcher = ConfinedFetcher([LAYOUT_DIR, FONTS_DIR, PROFILES_DIR, issue_dir])
     source = weasyprint.HTML(string=html, base_url=LAYOUT_DIR.as_uri() + "/", url_fetcher=fetcher)
-    document = source.render(**options)
+    profiles: dict = {}  # @color-profile rules of the extra stylesheets reach the document only through this
+    extra = [weasyprint.CSS(string=css, base_url=LAYOUT_DIR.as_uri() + "/", url_fetcher=fetcher,
+                            color_profiles=profiles) for css in stylesheets]
+    document = source.render(stylesheets=extra, color_profiles=profiles, **options)
     if COLOPHON_CLASS in html and not has_colophon(document.pages[-1]):
-        own_page = weasyprint.CSS(filename=COLOPHON_OWN_PAGE, url_fetcher=fetcher)
-        document = source.render(stylesheets=[own_page], **options)
-    return document.write_pdf(**options)
+        extra.append(weasyprint.CSS(filename=COLOPHON_OWN_PAGE, url_fetcher=fetcher))
+        document = source.render(stylesheets=extra, color_profiles=profiles, **options)
+    if even and COLOPHON_CLASS in html and len(document.pages) % 2:
+        extra.append(weasyprint.CSS(filename=EVEN_PAGES, url_fetcher=fetcher))
+        document = source.render(stylesheets=extra, color_profiles=profiles, **options)
+    if prepare is not None:
+        prepare(document)
+    return document.write_pdf(finisher=finisher, **options)
