@@ -77,11 +77,40 @@ def read(path: Path) -> Document:
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         reason = getattr(e, "problem", None) or str(e)
         raise IssueError([Problem(str(path), line, column, "", f"YAML 格式错误 (malformed YAML): {reason}")]) from None
+    except RecursionError:  # PyYAML composes recursively: thousands of nested [[[…]]] end here
+        raise IssueError([Problem(str(path), 0, 0, "", TOO_DEEP)]) from None
+    deep = _too_deep(node)
+    if deep is not None:
+        raise IssueError([Problem(str(path), deep.start_mark.line + 1, deep.start_mark.column + 1, "", TOO_DEEP)])
     problems: list[Problem] = []
     doc.data = _value(node, (), doc, problems, set()) if node is not None else {}
     if problems:
         raise IssueError(problems)
     return doc
+
+
+# An issue file nests at most 7 levels (columns → articles → paragraphs → text); deeper is refused
+# before the schema check, whose recursion it could otherwise exhaust.
+MAX_DEPTH = 20
+TOO_DEEP = f"嵌套层数过多，超过 {MAX_DEPTH} 层 (nested too deeply)"
+
+
+def _too_deep(node: yaml.Node | None) -> yaml.Node | None:
+    """The first node nested deeper than MAX_DEPTH, or None (iterative: no recursion to exhaust)."""
+    stack = [(node, 0)] if node is not None else []
+    seen: set[int] = set()
+    while stack:
+        n, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return n
+        if id(n) in seen:  # an alias: refused later, not followed
+            continue
+        seen.add(id(n))
+        if isinstance(n, yaml.MappingNode):
+            stack.extend((child, depth + 1) for pair in n.value for child in pair)
+        elif isinstance(n, yaml.SequenceNode):
+            stack.extend((child, depth + 1) for child in n.value)
+    return None
 
 
 def _value(node: yaml.Node, path: Path_, doc: Document, problems: list[Problem], seen: set[int]) -> Any:
