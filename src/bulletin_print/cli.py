@@ -26,16 +26,33 @@ def main() -> None:
 
 @main.command()
 @click.argument("issue", type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="Where to write the PDF (default: build/YEAR-N.pdf).")
-def build(issue: Path, output: Path | None) -> None:
-    """Build the PDF of ISSUE (e.g. issues/2024/12.yaml)."""
-    from bulletin_print import finish, load, render, typeset
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Where to write the PDF (default: build/YEAR-N.pdf); for a folder of issues, the output folder (default: build/).")
+@click.option("--for", "variant", type=click.Choice(["screen", "print", "archive"]), default="screen", show_default=True,
+              help="screen: the editor's proof; print: PDF/X-4 in CMYK for the print shop; archive: PDF/A-3b carrying its sources.")
+@click.option("--bleed", metavar="LENGTH", help="print: bleed beyond the trimmed A4 page, e.g. 3mm.")
+@click.option("--marks", is_flag=True, help="print: crop and registration marks.")
+@click.option("--even", is_flag=True, help="Pad to an even page count so that the 版记 falls on an even page (duplex).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="For a folder: worker processes (default: one per CPU).")
+@click.option("--force", is_flag=True, help="For a folder: rebuild every issue, current or not.")
+def build(issue: Path, output: Path | None, variant: str, bleed: str | None, marks: bool, even: bool,
+          jobs: int | None, force: bool) -> None:
+    """Build the PDF of ISSUE (e.g. issues/2024/12.yaml), or of every issue in a folder (issues/)."""
+    from bulletin_print import finish
 
-    output = output or default_output(issue)
+    try:
+        options = finish.Options(variant, bleed, marks, even)
+    except ValueError as e:
+        raise click.BadParameter(str(e)) from None
+    if (bleed or marks) and variant != "print":
+        raise click.BadParameter("--bleed and --marks are for --for print")
+    if issue.is_dir():
+        build_folder(issue, output or Path("build"), options, jobs, force)
+        return
+    output = output or default_output(issue).with_suffix(f"{options.suffix}.pdf")
     refuse_on_errors(issue)  # the same checks as `bulletin-print check`, before anything is laid out
     try:
-        data = load.load_issue(issue)
-        pdf = typeset.typeset(render.render(data), issue.parent)
+        pdf = finish.build(issue, options).pdf
     except IssueError as e:
         for problem in e.problems:
             click.echo(str(problem), err=True)
@@ -47,6 +64,41 @@ def build(issue: Path, output: Path | None) -> None:
         click.echo(f"{output}: 无法写入 (cannot write): {e.strerror}", err=True)
         sys.exit(1)
     click.echo(f"{output}")
+
+
+def build_folder(folder: Path, out_dir: Path, options, jobs: int | None, force: bool) -> None:
+    """Every issue under FOLDER, in parallel, current ones skipped; failures listed at the end."""
+    from bulletin_print import archive
+
+    with archive.progress_report() as report:
+        summary = archive.build_all(folder, out_dir, options, jobs, report, force)
+    for outcome in summary.failed:
+        click.echo(f"失败 (failed): {outcome.issue}", err=True)
+        for message in outcome.messages:
+            click.echo(f"  {message}", err=True)
+    click.echo(f"{summary.count('built')} 期已生成 (built), {summary.count('cached')} 期未变 (current), "
+               f"{len(summary.failed)} 期失败 (failed) in {summary.seconds:.1f} s → {out_dir}", err=True)
+    sys.exit(1 if summary.failed else 0)
+
+
+@main.command()
+@click.argument("pdf", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="The folder to write the sources into.")
+def extract(pdf: Path, output: Path) -> None:
+    """Write the sources embedded in an archive PDF back out (issue, publication.yaml, manifest.json).
+
+    Building the extracted issue with the same tool gives the same PDF, byte for byte.
+    """
+    from bulletin_print import finish
+
+    try:
+        written = finish.extract(pdf, output)
+    except ValueError as e:
+        click.echo(str(e), err=True)
+        sys.exit(1)
+    for path in written:
+        click.echo(str(path))
 
 
 # ---- checks (issue 4): `check`, `new`, `fonts`, and the checks `build` runs first ----

@@ -1,0 +1,233 @@
+"""Whole-archive rebuilds: every issue under a folder, in parallel, skipping what is current.
+
+`bulletin-print build issues/ -o build/ --jobs N`
+  - every `*.yaml` under the folder except `publication.yaml` is an issue; issues/2024/12.yaml
+    becomes build/2024-12.pdf (2024-12.print.pdf, 2024-12.archive.pdf for the other variants);
+  - worker processes (ProcessPoolExecutor), each loading WeasyPrint, the fonts' metrics and the
+    templates once and then building issue after issue;
+  - a content-hash cache, `.bulletin-print-cache.json` in the output folder: an issue's key is the
+    sha256 of its manifest (issue and publication files, layout files, fonts, profile, tool code
+    and version, engine versions, options: see finish.manifest). An issue whose key and PDF
+    (size, mtime) are unchanged is skipped without starting WeasyPrint;
+  - a progress bar (issue, pages, time) on a terminal, one plain line per issue otherwise;
+  - a broken issue is reported at the end and does not stop the others (the exit code is then 1).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bulletin_print import finish
+from bulletin_print.model import IssueError
+
+CACHE_FILE = ".bulletin-print-cache.json"
+PUBLICATION_FILE = "publication.yaml"
+
+
+def issue_files(folder: Path) -> list[Path]:
+    """Every issue file under `folder`, in order (publication files are not issues)."""
+    found = [p for pattern in ("*.yaml", "*.yml") for p in folder.rglob(pattern)]
+    return sorted(p for p in found if p.is_file() and p.name != PUBLICATION_FILE
+                  and not any(part.startswith(".") for part in p.relative_to(folder).parts))
+
+
+def output_name(issue: Path, folder: Path, options: finish.Options) -> str:
+    """issues/2024/12.yaml under issues/ → 2024-12.pdf (2024-12.print.pdf for print)."""
+    stem = "-".join(issue.relative_to(folder).with_suffix("").parts)
+    return f"{stem}{options.suffix}.pdf"
+
+
+@dataclass
+class Outcome:
+    issue: Path
+    output: Path
+    status: str  # "built", "cached" or "failed"
+    pages: int = 0
+    seconds: float = 0.0
+    key: str = ""
+    messages: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Summary:
+    outcomes: list[Outcome]
+    seconds: float
+
+    def count(self, status: str) -> int:
+        return sum(o.status == status for o in self.outcomes)
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+
+# --- the workers ---------------------------------------------------------------------------------
+
+def _warm_up() -> None:
+    """Run once in each worker: WeasyPrint, the fonts' metrics and the templates, loaded once."""
+    from bulletin_print import fonts, render, typeset  # noqa: F401  (typeset imports WeasyPrint)
+
+    render.environment().get_template(render.TEMPLATE)
+    for role in render.STYLE_ROLES.values():
+        fonts.metrics(role)
+    finish.environment_manifest()
+
+
+def _build_one(issue: Path, output: Path, options: finish.Options, key: str) -> Outcome:
+    """Build one issue in a worker; every problem becomes the outcome's messages, never an exception."""
+    start = time.perf_counter()
+    try:
+        built = finish.build(issue, options)
+        finish.write_atomic(built.pdf, output)
+    except IssueError as e:
+        return Outcome(issue, output, "failed", seconds=time.perf_counter() - start,
+                       messages=[str(p) for p in e.problems])
+    except Exception as e:  # one broken issue must not stop the others
+        return Outcome(issue, output, "failed", seconds=time.perf_counter() - start,
+                       messages=[f"{issue}: {type(e).__name__}: {e}"])
+    return Outcome(issue, output, "built", built.pages, time.perf_counter() - start, key)
+
+
+# --- the cache -----------------------------------------------------------------------------------
+
+def _stat(path: Path) -> list[int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns]
+
+
+def load_cache(out_dir: Path) -> dict[str, dict]:
+    try:
+        data = json.loads((out_dir / CACHE_FILE).read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def save_cache(out_dir: Path, cache: dict[str, dict]) -> None:
+    text = json.dumps(cache, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    finish.write_atomic(text.encode("utf-8"), out_dir / CACHE_FILE)
+
+
+# --- the whole archive ------------------------------------------------------------------------
+
+def build_all(folder: Path, out_dir: Path, options: finish.Options, jobs: int | None = None,
+              report: Callable[[Outcome, int, int], None] | None = None, force: bool = False) -> Summary:
+    """Build every issue under `folder` into `out_dir`; `report(outcome, done, total)` after each."""
+    start = time.perf_counter()
+    issues = issue_files(folder)
+    cache = load_cache(out_dir)
+    outcomes: list[Outcome] = []
+    todo: list[tuple[Path, Path, str]] = []
+    done = 0
+    for issue in issues:
+        output = out_dir / output_name(issue, folder, options)
+        try:
+            key = finish.cache_key(finish.Sources.of(issue), options)
+        except OSError as e:
+            outcomes.append(Outcome(issue, output, "failed", messages=[f"{issue}: 无法读取 (cannot read): {e}"]))
+            done += 1
+            report and report(outcomes[-1], done, len(issues))
+            continue
+        entry = cache.get(output.name)
+        if not force and entry and entry.get("key") == key and entry.get("stat") == _stat(output):
+            outcomes.append(Outcome(issue, output, "cached", entry.get("pages", 0), key=key))
+            done += 1
+            report and report(outcomes[-1], done, len(issues))
+        else:
+            todo.append((issue, output, key))
+    if todo:
+        jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+        try:
+            with ProcessPoolExecutor(max_workers=jobs, initializer=_warm_up) as pool:
+                pending = {pool.submit(_build_one, issue, output, options, key) for issue, output, key in todo}
+                while pending:
+                    finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        outcome = future.result()
+                        outcomes.append(outcome)
+                        if outcome.status == "built":
+                            cache[outcome.output.name] = {"key": outcome.key, "pages": outcome.pages,
+                                                          "stat": _stat(outcome.output)}
+                        else:
+                            cache.pop(outcome.output.name, None)
+                        done += 1
+                        report and report(outcome, done, len(issues))
+        finally:
+            save_cache(out_dir, cache)
+    order = {issue: i for i, issue in enumerate(issues)}
+    outcomes.sort(key=lambda o: order[o.issue])
+    return Summary(outcomes, time.perf_counter() - start)
+
+
+# --- progress ------------------------------------------------------------------------------------
+
+def plain_report(stream=sys.stdout) -> Callable[[Outcome, int, int], None]:
+    """One line per issue, for logs and pipes."""
+    def report(outcome: Outcome, done: int, total: int) -> None:
+        width = len(str(total))
+        if outcome.status == "failed":
+            what = "失败 (failed)"
+        elif outcome.status == "cached":
+            what = f"{outcome.pages} 页 (pages), 未变 (current)"
+        else:
+            what = f"{outcome.pages} 页 (pages), {outcome.seconds:.1f} s"
+        print(f"[{done:>{width}}/{total}] {outcome.issue} → {outcome.output}: {what}", file=stream, flush=True)
+    return report
+
+
+class RichProgress:
+    """A progress bar on a terminal: how many issues are done, the last one, its pages and time."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.progress = Progress(TextColumn("[bold]build"), BarColumn(), MofNCompleteColumn(),
+                                 TimeElapsedColumn(), TextColumn("{task.description}"),
+                                 console=Console(stderr=True), transient=False)
+        self.task = None
+
+    def __enter__(self) -> RichProgress:
+        self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.__exit__(*exc)
+
+    def __call__(self, outcome: Outcome, done: int, total: int) -> None:
+        if self.task is None:
+            self.task = self.progress.add_task("", total=total)
+        if outcome.status == "failed":
+            self.progress.console.print(f"[red]失败 (failed)[/red] {outcome.issue}")
+            what = "failed"
+        elif outcome.status == "cached":
+            what = "current"
+        else:
+            what = f"{outcome.pages} pages, {outcome.seconds:.1f} s"
+        self.progress.update(self.task, completed=done, description=f"{outcome.issue}: {what}")
+
+
+def progress_report(tty: bool | None = None) -> Iterator:
+    """A context manager yielding the report callback: a bar on a terminal, plain lines otherwise."""
+    from contextlib import contextmanager, nullcontext
+
+    if tty is None:
+        tty = sys.stderr.isatty()
+    if not tty:
+        return nullcontext(plain_report())
+
+    @contextmanager
+    def bar():
+        with RichProgress() as progress:
+            yield progress
+    return bar()
