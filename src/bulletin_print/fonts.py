@@ -63,22 +63,29 @@ class Metrics:
     """
 
     def __init__(self, paths: list[Path]) -> None:
+        self._paths = paths
         self._tables: list[tuple[dict[int, str], dict[str, tuple[int, int]], int]] = []
-        for path in paths:
-            font = TTFont(path, lazy=True)
-            self._tables.append((font.getBestCmap(), font["hmtx"].metrics, font["head"].unitsPerEm))
         self._cache: dict[str, float] = {}
+
+    def _table(self, i: int) -> tuple[dict[int, str], dict[str, tuple[int, int]], int]:
+        """The i-th font's cmap, advances and units per em, read on first need: most text
+        never reaches the (large) fallback fonts."""
+        while len(self._tables) <= i:
+            font = TTFont(self._paths[len(self._tables)], lazy=True)
+            self._tables.append((font.getBestCmap(), font["hmtx"].metrics, font["head"].unitsPerEm))
+        return self._tables[i]
 
     def has(self, ch: str) -> bool:
         """Whether the role's own font (not a fallback) has a glyph for `ch`."""
-        return ord(ch) in self._tables[0][0]
+        return ord(ch) in self._table(0)[0]
 
     def advance(self, ch: str) -> float:
         """Advance width of `ch` in em, from the first font that has it (1.0 when none has)."""
         width = self._cache.get(ch)
         if width is None:
             width = 1.0
-            for cmap, hmtx, upem in self._tables:
+            for i in range(len(self._paths)):
+                cmap, hmtx, upem = self._table(i)
                 glyph = cmap.get(ord(ch))
                 if glyph is not None:
                     width = hmtx[glyph][0] / upem
