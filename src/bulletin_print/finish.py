@@ -255,6 +255,7 @@ def build(issue_path: Path, options: Options) -> Built:
         pages.append(len(document.pages))
         if options.variant != "screen":
             fix_output_intent(pdf)
+            cmyk_only(pdf)
         set_xmp_ids(pdf, f"uuid:{document_id}", f"uuid:{instance_id}")
 
     pdf_options: dict[str, object] = {}
@@ -274,6 +275,42 @@ def fix_output_intent(pdf) -> None:
     for intent in pdf.catalog.get("OutputIntents", []):
         for key, value in OUTPUT_CONDITION.items():
             intent[key] = pydyf.String(value)
+
+
+RGB_OPERATOR = re.compile(rb"(?<![\w.])(-?[\d.]+) (-?[\d.]+) (-?[\d.]+) (rg|RG)(?![\w])")
+GREY_OPERATOR = re.compile(rb"(?<![\w.])(-?[\d.]+) (g|G)(?![\w])")
+
+
+def _cmyk(op: bytes, *rgb: float) -> bytes:
+    """The DeviceCMYK operators for an RGB colour: a grey in black ink alone."""
+    k = 1 - max(rgb)
+    c, m, y = (0.0, 0.0, 0.0) if k >= 1 else ((1 - v - k) / (1 - k) for v in rgb)
+    fill = op.islower()
+    values = " ".join(f"{v:.4g}" for v in (c, m, y, k))
+    return f"/DeviceCMYK {'cs' if fill else 'CS'} {values} {'scn' if fill else 'SCN'}".encode()
+
+
+def cmyk_only(pdf) -> None:
+    """Rewrite what WeasyPrint still draws in RGB or grey as DeviceCMYK.
+
+    The layout's own colours are device-cmyk() already; what remains is WeasyPrint's crop and
+    registration marks, drawn from a built-in SVG with stroke="black" (`0 0 0 RG`): they become
+    black ink alone. Only content streams (page contents, form XObjects) are touched, never fonts.
+    """
+    import pydyf
+    from weasyprint.pdf.stream import Stream
+
+    to_bytes = getattr(pydyf, "_to_bytes")
+    for obj in pdf.objects:
+        if not isinstance(obj, Stream):
+            continue
+        data = b"\n".join(to_bytes(item) for item in obj.stream)
+        if not (b"rg" in data or b"RG" in data or b" g" in data or b" G" in data):
+            continue
+        new = RGB_OPERATOR.sub(lambda m: _cmyk(m[4], *(float(v) for v in m.group(1, 2, 3))), data)
+        new = GREY_OPERATOR.sub(lambda m: _cmyk(m[2], *(float(m[1]),) * 3), new)
+        if new != data:
+            obj.stream = [new]
 
 
 def set_xmp_ids(pdf, document_id: str, instance_id: str) -> None:
