@@ -88,6 +88,7 @@ def derive(src: Path, dst: Path) -> None:
     font["maxp"].numGlyphs = len(order)
 
     # GPOS (halt, vhal, ...) stays as it is; FandolFang has no GSUB, so 'ss01' makes a new one.
+    assert "GSUB" not in font, "merge 'ss01' into the font's own GSUB instead of replacing it"
     scripts = sorted({record.ScriptTag for record in font["GPOS"].table.ScriptList.ScriptRecord})
     fea = "".join(f"languagesystem {tag} dflt;\n" for tag in scripts)
     fea += "feature ss01 {\n" + "".join(f"  sub {a} by {b};\n" for a, b in substitutions) + "} ss01;\n"

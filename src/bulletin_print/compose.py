@@ -21,6 +21,7 @@ import bisect
 import math
 import re
 import unicodedata
+import warnings
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -63,14 +64,24 @@ MIXED_GAP = 1.0
 # Costs of a line: one per line (fewer lines first), then the square of its stretch in pt.
 # Squeezing is cheaper than stretching, so a mark that may not start a line is pulled up before
 # a character is pushed down. When the rules leave no way at all (a number longer than a line),
-# a rule is broken at a prohibitive cost: a break rule costs more than a cap or a lone last char.
+# a rule is broken at a prohibitive cost, and compose() warns (RulesBent). A break rule costs
+# most, then a gap wider than STRETCH_CAP (text extractors would insert a space), then one
+# tighter than SHRINK_CAP, then a lone last character.
 _LINE_COST = 1.0
 _STRETCH_COST = 10.0
 _SHRINK_COST = 5.0
 _FORBIDDEN = 1e6
-_UGLY = 1e3
+_UNCAPPED = 1e4
+_OVERSQUEEZED = 1e3
+_WIDOW = 1e2
 _PRUNE = 12.0  # about one line stretched by 1 pt a gap, or three by 0.6 pt
 _TOL = 1e-6
+
+
+class RulesBent(UserWarning):
+    """A paragraph that cannot be set within the rules (e.g. a long number right after the
+    indent): it was set bending the fewest, and this says so for the caller to report."""
+
 
 class Advance(Protocol):
     """A font's advance widths: `bulletin_print.fonts.Metrics` fits."""
@@ -117,6 +128,7 @@ def _is_western(ch: str) -> bool:
 
 
 def _is_punct(ch: str) -> bool:
+    """Punctuation, symbol or space: what does not count as a character of a last line."""
     return unicodedata.category(ch)[0] in "PSZ"
 
 
@@ -130,7 +142,6 @@ def _glue(text: str) -> tuple[list[bool], list[bool]]:
     n = len(text)
     glue = [False] * (n + 1)
     squeeze = [False] * (n + 1)
-    glue[0] = glue[n] = False
     for k in range(1, n):
         if text[k] in NO_START:
             glue[k] = squeeze[k] = True
@@ -170,7 +181,11 @@ class _Chars:
 
 
 def _measure_chars(
-    chars: Sequence[tuple[str, str]], metrics: Mapping[str, Advance], size: float, cell: float, compress: Collection[str]
+    chars: Sequence[tuple[str, str]],
+    metrics: Mapping[str, Advance],
+    size: float,
+    cell: float,
+    compress: Collection[str],
 ) -> _Chars:
     text = "".join(ch for ch, _ in chars)
     styles = [style for _, style in chars]
@@ -218,6 +233,7 @@ class _Set:
     q: int
     stretch: float
     half_end: bool
+    capped: bool = True  # no gap stretches beyond STRETCH_CAP (False: only when nothing else fits)
 
 
 def _first(c: _Chars, p: int) -> tuple[float, float, bool]:
@@ -259,7 +275,7 @@ def _line_width(c: _Chars, p: int, q: int, half_end: bool) -> tuple[float, float
     return inner + width, inner + slot
 
 
-def _gaps(c: _Chars, p: int, q: int) -> tuple[float, list[float] | None, float, float, int]:
+def _gaps(c: _Chars, p: int, q: int) -> tuple[float, float | None, float, float, int]:
     """The stretchable gaps of characters p..q-1 (all but the last character's, and not a space
     that starts the line): (first gap, its room or None, least room, total room, count)."""
     if c.text[p] == " ":
@@ -324,12 +340,12 @@ def _candidates(c: _Chars, p: int, avail: float, strict: bool) -> Iterator[tuple
             widow = p > 0 and c.solid[n] - c.solid[p] < 2
             stretch = _stretch(c, p, q, min(0.0, avail - width)) if width > avail else 0.0
             if not (widow and strict) and stretch is not None:
-                yield _Set(p, q, stretch, False), _LINE_COST + widow * _UGLY
+                yield _Set(p, q, stretch, False), _LINE_COST + widow * _WIDOW
             continue
         yield from _fill(c, p, q, avail - width, False, strict, broken * _FORBIDDEN)
         if strict and (avail - width) / max(q - p - 1, 1) > c.most:
             break  # shorter lines only need more
-    if strict and e < n and c.glue[e] and c.squeeze[e]:
+    if e < n and c.glue[e] and c.squeeze[e]:
         # what follows may not start a line: squeeze it in, up to the next break
         q = e + 1
         while q < n and c.glue[q]:
@@ -341,14 +357,14 @@ def _fill(
     c: _Chars, p: int, q: int, need: float, half_end: bool, strict: bool, penalty: float
 ) -> Iterator[tuple[_Set, float]]:
     """Justify characters p..q-1 by `need` pt, if the caps allow (or at a cost when not strict)."""
-    stretch = _stretch(c, p, q, need)
+    stretch, capped = _stretch(c, p, q, need), True
     if stretch is None:
         if strict:
             return
-        count = max(q - p - 1, 1)
-        stretch, penalty = need / count, penalty + _UGLY
+        stretch, capped = need / max(q - p - 1, 1), False
+        penalty += _OVERSQUEEZED if need < 0 else _UNCAPPED
     weight = _STRETCH_COST if stretch > 0 else _SHRINK_COST
-    yield _Set(p, q, stretch, half_end), _LINE_COST + weight * stretch * stretch + penalty
+    yield _Set(p, q, stretch, half_end, capped), _LINE_COST + weight * stretch * stretch + penalty
 
 
 def _best_sets(c: _Chars, measure: float, indent: float, strict: bool, prune: float | None) -> list[_Set] | None:
@@ -398,7 +414,7 @@ def _runs(c: _Chars, line: _Set) -> tuple[Run, ...]:
                 room = STRETCH_CAP - gap
             else:
                 gap, half, room = c.gap[i], bool(c.pair[i]), c.room[i]
-            spacing = gap + (min(stretch, room) if stretch > 0 else stretch)
+            spacing = gap + (min(stretch, room) if stretch > 0 and line.capped else stretch)
         keys.append((c.styles[i], round(spacing, 4) + 0.0, half))  # + 0.0: never "-0.0"
     runs = []
     start = p
@@ -431,12 +447,11 @@ def compose(
     cell = measure / cells
     indent = indent_cells * cell
     c = _measure_chars(chars, metrics, size, cell, compress)
-    sets = (
-        _best_sets(c, measure, indent, True, _PRUNE)
-        or _best_sets(c, measure, indent, True, None)
-        or _best_sets(c, measure, indent, False, None)
-    )
-    assert sets is not None  # without the rules every break is allowed
+    sets = _best_sets(c, measure, indent, True, _PRUNE) or _best_sets(c, measure, indent, True, None)
+    if sets is None:
+        warnings.warn(RulesBent(f"cannot set within the rules, bending them least: {c.text[:40]}…"), stacklevel=2)
+        sets = _best_sets(c, measure, indent, False, None)
+        assert sets is not None  # without the rules every break is allowed
     return [
         Line(_runs(c, line), indent if line.p == 0 else 0.0, line.q == len(chars))
         for line in sets
