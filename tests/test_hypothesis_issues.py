@@ -1,0 +1,98 @@
+"""Generated malformed issue files thrown at `check` and `build`: never a traceback, always a
+message naming the file, never a PDF (not even a partial one)."""
+
+from __future__ import annotations
+
+import copy
+import shutil
+import tempfile
+from pathlib import Path
+
+import yaml
+from click.testing import CliRunner
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from bulletin_print.cli import main
+from conftest import ROOT
+
+GOOD = {
+    "edition": "普刊", "number": 1, "total": 1, "date": "2024-01-05", "editor": "杨青青",
+    "columns": [{"name": "要闻速递", "articles": [
+        {"title": ["市人大常委会", "召开会议"], "paragraphs": ["一是聚焦重点，强化监督。内容。", {"text": "第二段。", "lead": False}],
+         "attribution": "研究室 张三"}]}],
+    "briefs": {"items": [{"text": "摘登一则。"}]},
+}
+JUNK = st.one_of(st.none(), st.booleans(), st.integers(-5, 10**30), st.floats(allow_nan=True), st.just(""),
+                 st.just("   "), st.text(max_size=8), st.lists(st.integers(), max_size=2),
+                 st.dictionaries(st.text(max_size=4), st.integers(), max_size=2),
+                 st.sampled_from(["2024-02-30", "十二", "-1", "月刊", "😀", "\x07", "<script>", "{{ 7*7 }}"]))
+
+
+def paths(data, prefix=()):
+    yield prefix
+    if isinstance(data, dict):
+        for k, v in data.items():
+            yield from paths(v, prefix + (k,))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            yield from paths(v, prefix + (i,))
+
+
+ALL_PATHS = [p for p in paths(GOOD) if p]
+
+
+def at(data, path):
+    for part in path[:-1]:
+        data = data[part]
+    return data
+
+
+@st.composite
+def malformed(draw) -> str:
+    """An issue file with one or more things wrong in it."""
+    data = copy.deepcopy(GOOD)
+    for _ in range(draw(st.integers(1, 3))):
+        kind = draw(st.sampled_from(["replace", "delete", "unknown", "text"]))
+        path = draw(st.sampled_from(ALL_PATHS))
+        try:
+            parent = at(data, path)
+            if kind == "replace":
+                parent[path[-1]] = draw(JUNK)
+            elif kind == "delete":
+                del parent[path[-1]]
+            elif kind == "unknown" and isinstance(parent, dict):
+                parent[draw(st.sampled_from(["titel", "paragraph", "numbr", "备注", "x"]))] = draw(JUNK)
+        except (KeyError, IndexError, TypeError):
+            pass
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    if draw(st.booleans()):  # and sometimes the YAML itself is spoiled
+        pos = draw(st.integers(0, len(text)))
+        junk = draw(st.sampled_from(["[", "]", "{", ": :", "\t", "&a ", "*a", "!!python/object ", "'", '"', "\n  - ", "\x00", "%"]))
+        text = text[:pos] + junk + text[pos:]
+    return text
+
+
+@settings(max_examples=520, derandomize=True, deadline=2000, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(text=malformed())
+def test_malformed_issues_never_crash(text: str) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "2024").mkdir()
+        shutil.copy(ROOT / "issues" / "publication.yaml", root)
+        issue = root / "2024" / "1.yaml"
+        issue.write_text(text, encoding="utf-8")
+        runner = CliRunner()
+        checked = runner.invoke(main, ["check", "-q", str(issue)], catch_exceptions=False)
+        assert checked.exit_code in (0, 1)
+        if checked.exit_code == 0:  # a mutation that happened to leave a valid issue: nothing to refuse
+            event("valid after all")
+            return
+        event("refused")
+        assert str(issue) in checked.output
+        out = root / "out.pdf"
+        built = runner.invoke(main, ["build", str(issue), "-o", str(out)], catch_exceptions=False)
+        assert built.exit_code == 1
+        assert "未生成 PDF (no PDF written)" in built.output and str(issue) in built.output
+        assert not out.exists() and not list(root.glob("*.pdf*")) and not list(root.glob(".out.pdf*"))
