@@ -132,11 +132,11 @@ COMMON_DESC = ("通用规范汉字表 8105 (Unihan kTGH, unicode-data %s) + GB 2
                "U+2E80-2FDF, U+3000-303F, U+31C0-31EF, U+3200-32FF, U+FE10-FE1F, U+FE30-FE4F, U+FF00-FFEF; all layout features "
                "kept, glyph names dropped" % E["DEB_UNICODE_V"])
 FONTS = [
-    dict(role="body", family="Bulletin Body", file="FandolFang-Regular.otf",
-         src=os.path.join(TEX, FANDOL, "FandolFang-Regular.otf"),
-         source=f"Debian {deb_tex}: /{FANDOL}/FandolFang-Regular.otf",
+    dict(role="body", family="Bulletin Body", file="BulletinFang-Regular.otf",
+         src=os.path.join(TEX, FANDOL, "FandolFang-Regular.otf"), derive=True,
+         source=f"derived by derive_halfwidth.py from Debian {deb_tex}: /{FANDOL}/FandolFang-Regular.otf",
          licence="GPL-3.0-or-later WITH Font-exception-2.0", licence_file="licences/Fandol-LICENSE.txt",
-         subset="none"),
+         subset="none; 30 half-width punctuation glyphs added, reached by the stylistic set ss01"),
     dict(role="kai", family="Bulletin Kai", file="FandolKai-Regular.otf",
          src=os.path.join(TEX, FANDOL, "FandolKai-Regular.otf"),
          source=f"Debian {deb_tex}: /{FANDOL}/FandolKai-Regular.otf",
@@ -174,7 +174,11 @@ FONTS = [
 
 for f in FONTS:
     dst = os.path.join(OUT, f["file"])
-    if f.get("chars") is None:
+    if f.get("derive"):
+        import subprocess
+        subprocess.run([sys.executable, os.path.join(OUT, "derive_halfwidth.py"), f["src"], dst],
+                       check=True, env={**os.environ, "PYTHONPATH": os.path.join(OUT, "..", "src")})
+    elif f.get("chars") is None:
         shutil.copyfile(f["src"], dst)
     else:
         do_subset(f["src"], dst, f["chars"])
@@ -199,7 +203,8 @@ with gzip.open(os.path.join(TEX, "usr/share/doc/texlive-lang-chinese/Licenses.gz
 i = lic_lines.index("fandol: gpl")
 fandol_entry = "\n".join(lic_lines[i:i + 3])
 with open(os.path.join(L, "Fandol-LICENSE.txt"), "w", encoding="utf-8") as fh:
-    fh.write(f"""Fandol fonts (FandolFang-Regular.otf, FandolHei-Regular.otf, FandolKai-Regular.otf)
+    fh.write(f"""Fandol fonts (FandolHei-Regular.otf, FandolKai-Regular.otf, and BulletinFang-Regular.otf,
+which is FandolFang-Regular.otf with half-width punctuation glyphs added by derive_halfwidth.py)
 Copyright (c) 2012-2013, the Fandol team (Clerk Ma & Jie Su).
 
 Licence: GNU General Public License, version 3 or (at your option) any later
@@ -227,8 +232,9 @@ exception (SPDX: Font-exception-2.0), whose text is:
   version of the font, but you are not obligated to do so. If you do not wish
   to do so, delete this exception statement from your version.
 
-The font files are shipped unmodified. Their source is the Debian package
-{deb_tex} (and CTAN package "fandol").
+FandolHei and FandolKai are shipped unmodified. BulletinFang is a modified
+FandolFang (renamed; its name table says so); we extend the font exception above
+to it. Their source is the Debian package {deb_tex} (and CTAN package "fandol").
 
 ----- upstream README -----
 {readme}""")
@@ -237,19 +243,10 @@ The font files are shipped unmodified. Their source is the Debian package
 def tq(s):
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
-# Keep [[font]] tables that other tools added for files this script does not build.
 MAN = os.path.join(OUT, "manifest.toml")
-foreign = []
-if os.path.exists(MAN):
-    import tomllib
-    with open(MAN, "rb") as fh:
-        ours = {f["file"] for f in FONTS}
-        foreign = [t for t in tomllib.load(fh).get("font", []) if t.get("file") not in ours]
-
 out = ["# Font manifest for bulletin-print: one [[font]] table per file in this folder.",
        "# bulletin-print reads it to write its @font-face rules (family -> file) and to",
-       "# check the files (sha256). make_fonts.sh rewrites the tables of the files it builds",
-       "# and keeps any other [[font]] table (e.g. a derived font added by another script).",
+       "# check the files (sha256). Written by make_fonts.sh: do not edit by hand.",
        ""]
 for f in FONTS:
     path = os.path.join(OUT, f["file"])
@@ -265,10 +262,6 @@ for f in FONTS:
                    ("licence_file", f["licence_file"]), ("subset", f["subset"]), ("sha256", sha)):
         out.append(f"{k} = {tq(val)}")
     out.append("")
-KEYS = ("role", "family", "file", "version", "source", "licence", "licence_file", "subset", "sha256")
-for t in foreign:
-    out += ["[[font]]"] + [f"{k} = {tq(str(t[k]))}" for k in KEYS if k in t]
-    out += [f"{k} = {tq(str(v))}" for k, v in t.items() if k not in KEYS] + [""]
 with open(MAN, "w", encoding="utf-8") as fh:
     fh.write("\n".join(out))
 print("    manifest.toml written")

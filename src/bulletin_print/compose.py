@@ -204,8 +204,11 @@ def _measure_chars(
     western = [_is_western(ch) for ch in text]
     mixed = [(han[i] and western[i + 1]) or (western[i] and han[i + 1]) for i in range(n - 1)] + [False]
     width = [size / 2 if pair[i] else full[i] for i in range(n)]
+    # Every character but a space keeps the grid's tightening (cell - size) as its base spacing,
+    # so that a line's characters share one letter-spacing and render as few runs.
+    base = cell - size
     slot = [
-        cell / 4 if ch == " " else cell / 2 if pair[i] else cell if abs(full[i] - size) < _TOL else width[i]
+        cell / 4 if ch == " " else width[i] + base
         for i, ch in enumerate(text)
     ]
     step = [s + MIXED_GAP if m else s for s, m in zip(slot, mixed)]
