@@ -256,6 +256,8 @@ def build(issue_path: Path, options: Options) -> Built:
         if options.variant != "screen":
             fix_output_intent(pdf)
             cmyk_only(pdf)
+        if options.variant == "archive":
+            dedupe_associated_files(pdf)
         set_xmp_ids(pdf, f"uuid:{document_id}", f"uuid:{instance_id}")
 
     pdf_options: dict[str, object] = {}
@@ -311,6 +313,16 @@ def cmyk_only(pdf) -> None:
         new = GREY_OPERATOR.sub(lambda m: _cmyk(m[2], *(float(m[1]),) * 3), new)
         if new != data:
             obj.stream = [new]
+
+
+def dedupe_associated_files(pdf) -> None:
+    """List each associated file once in the catalog's /AF (WeasyPrint 70 lists each twice: once
+    from the EmbeddedFiles name tree, once from the file specifications)."""
+    import pydyf
+
+    if "AF" in pdf.catalog:
+        unique = {str(reference): reference for reference in pdf.catalog["AF"]}
+        pdf.catalog["AF"] = pydyf.Array(unique.values())
 
 
 def set_xmp_ids(pdf, document_id: str, instance_id: str) -> None:

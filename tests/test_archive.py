@@ -1,0 +1,183 @@
+"""The archivist's deliverables: byte-identical rebuilds, PDF/A-3b with its sources inside, and
+whole-archive rebuilds with a cache."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from archive_helper import make_archive, small_issue_text
+from conftest import ROOT, SAMPLE
+
+PUBLICATION = ROOT / "issues" / "publication.yaml"
+
+
+def start_build(issue: Path, out: Path, cwd: Path, *args: str, env: dict | None = None) -> subprocess.Popen:
+    """`bulletin-print build` in a process of its own, started now, awaited later."""
+    cwd.mkdir(parents=True, exist_ok=True)
+    return subprocess.Popen([sys.executable, "-m", "bulletin_print", "build", str(issue), "-o", str(out), *args],
+                            cwd=cwd, env={**os.environ, **(env or {})},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def finish_all(processes: list[subprocess.Popen]) -> None:
+    for p in processes:
+        out, err = p.communicate(timeout=600)
+        assert p.returncode == 0, err
+
+
+@pytest.fixture(scope="session")
+def twin_builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Path]]:
+    """Each variant of the sample built twice, in separate processes, in different working
+    directories and time zones (run side by side to save time)."""
+    base = tmp_path_factory.mktemp("twins")
+    builds, processes = {}, []
+    for variant in ("screen", "print", "archive"):
+        pair = []
+        for n, tz in ((1, "UTC"), (2, "Asia/Shanghai")):
+            out = base / f"{variant}-{n}.pdf"
+            extra = ["--bleed", "3mm", "--marks"] if variant == "print" else []
+            processes.append(start_build(SAMPLE, out, base / f"cwd{n}" / variant, "--for", variant, *extra,
+                                         env={"TZ": tz}))
+            pair.append(out)
+        builds[variant] = tuple(pair)
+    finish_all(processes)
+    return builds
+
+
+@pytest.mark.parametrize("variant", ["screen", "print", "archive"])
+def test_the_same_inputs_give_the_same_bytes(twin_builds: dict, variant: str) -> None:
+    first, second = twin_builds[variant]
+    a, b = first.read_bytes(), second.read_bytes()
+    assert len(a) > 100_000
+    assert a == b, f"{variant}: two builds differ"
+
+
+def test_archive_pdf_is_pdf_a_3b_with_its_sources(twin_builds: dict) -> None:
+    pdf = twin_builds["archive"][0]
+    reader = pypdf.PdfReader(pdf)
+    root = reader.trailer["/Root"]
+    xmp = root["/Metadata"].get_object().get_data().decode()
+    assert re.search(r'pdfaid:part="3"', xmp) and re.search(r'pdfaid:conformance="B"', xmp)
+    assert "<xmp:CreateDate>2024-08-16T00:00:00Z</xmp:CreateDate>" in xmp  # the issue's date, not today's
+    intent = root["/OutputIntents"][0].get_object()
+    assert intent["/S"] == "/GTS_PDFA1" and intent["/OutputConditionIdentifier"] == "FOGRA39"
+    # every embedded file is an associated file of the document, with relationship Source
+    specs = [s.get_object() for s in root["/AF"]]
+    assert sorted(str(s["/UF"]) for s in specs) == ["12.yaml", "manifest.json", "publication.yaml"]
+    for spec in specs:
+        assert spec["/AFRelationship"] == "/Source"
+        stream = spec["/EF"]["/F"].get_object()
+        subtype = {"12.yaml": "/application#2fyaml", "publication.yaml": "/application#2fyaml",
+                   "manifest.json": "/application#2fjson"}[str(spec["/UF"])]
+        assert stream["/Subtype"] in (subtype, subtype.replace("#2f", "/"))
+        assert stream["/Params"]["/ModDate"] == "D:20240816000000Z"
+    result = subprocess.run(["qpdf", "--check", str(pdf)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_xmp_ids_are_derived_from_the_content(twin_builds: dict) -> None:
+    def ids(path: Path) -> tuple[str, str]:
+        xmp = pypdf.PdfReader(path).trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+        return (re.search(r"<xmpMM:DocumentID>(.*?)</", xmp)[1], re.search(r"<xmpMM:InstanceID>(.*?)</", xmp)[1])
+
+    print_ids, archive_ids = ids(twin_builds["print"][0]), ids(twin_builds["archive"][0])
+    assert print_ids[0] == archive_ids[0]  # one document ...
+    assert print_ids[1] != archive_ids[1]  # ... in two renditions
+
+
+def test_extract_gives_back_the_sources_and_rebuilding_them_gives_the_same_pdf(twin_builds: dict, tmp_path: Path) -> None:
+    pdf = twin_builds["archive"][0]
+    out = tmp_path / "extracted"
+    result = subprocess.run([sys.executable, "-m", "bulletin_print", "extract", str(pdf), "-o", str(out)],
+                            cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert (out / "2024" / "12.yaml").read_bytes() == SAMPLE.read_bytes()
+    assert (out / "publication.yaml").read_bytes() == PUBLICATION.read_bytes()
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["tool"]["name"] == "bulletin-print" and manifest["tool"]["version"]
+    assert manifest["issue"] == {"path": "2024/12.yaml", "sha256": hashlib.sha256(SAMPLE.read_bytes()).hexdigest()}
+    for entry in manifest["layout"] + manifest["fonts"] + [manifest["profile"]]:
+        assert hashlib.sha256((ROOT / entry["path"]).read_bytes()).hexdigest() == entry["sha256"], entry["path"]
+    assert {Path(e["path"]).name for e in manifest["layout"]} >= {"bulletin.css", "issue.html.j2", "print.css.j2"}
+    assert len(manifest["fonts"]) >= 7
+
+    rebuilt = tmp_path / "rebuilt.pdf"
+    process = start_build(out / "2024" / "12.yaml", rebuilt, out, "--for", "archive")
+    finish_all([process])
+    assert rebuilt.read_bytes() == pdf.read_bytes()
+
+
+def test_extract_refuses_a_pdf_without_sources(twin_builds: dict, tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "bulletin_print", "extract", str(twin_builds["screen"][0]),
+                             "-o", str(tmp_path / "x")], capture_output=True, text=True)
+    assert result.returncode == 1 and "no embedded files" in result.stderr
+
+
+def test_source_date_epoch_sets_every_date(tmp_path: Path) -> None:
+    issue = tmp_path / "issues" / "2024" / "12.yaml"
+    issue.parent.mkdir(parents=True)
+    (tmp_path / "issues" / "publication.yaml").write_bytes(PUBLICATION.read_bytes())
+    issue.write_text(small_issue_text(), encoding="utf-8")
+    out = tmp_path / "a.pdf"
+    finish_all([start_build(issue, out, tmp_path, "--for", "archive", env={"SOURCE_DATE_EPOCH": "1700000000"})])
+    reader = pypdf.PdfReader(out)
+    assert reader.metadata["/CreationDate"] == reader.metadata["/ModDate"] == "D:20231114221320Z"
+    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+    assert "2023-11-14T22:13:20Z" in xmp and "2024-08-16" not in xmp
+    assert all(s.get_object()["/EF"]["/F"].get_object()["/Params"]["/ModDate"] == "D:20231114221320Z"
+               for s in reader.trailer["/Root"]["/AF"])
+
+
+# --- whole-archive rebuilds ----------------------------------------------------------------------
+
+def build_folder(folder: Path, out: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "bulletin_print", "build", str(folder), "-o", str(out), *args],
+                          capture_output=True, text=True, timeout=900)
+
+
+def test_a_hundred_issues_build_in_parallel_then_come_from_the_cache(tmp_path: Path) -> None:
+    folder, out = tmp_path / "issues", tmp_path / "build"
+    issues = make_archive(folder, 100, small=True)
+    broken = folder / "2099" / "1.yaml"
+    broken.parent.mkdir()
+    broken.write_text("number: [unclosed\n", encoding="utf-8")
+
+    # cold: every issue built by two workers; the broken one reported at the end, the others done
+    cold = build_folder(folder, out, "--jobs", "2")
+    assert cold.returncode == 1
+    lines = cold.stdout.splitlines()
+    assert len(lines) == 101 and all(re.match(r"\[\s*\d+/101\] ", line) for line in lines)
+    pdfs = sorted(out.glob("*.pdf"))
+    assert len(pdfs) == 100 and not (out / "2099-1.pdf").exists()
+    assert "失败 (failed): " + str(broken) in cold.stderr and "malformed YAML" in cold.stderr
+    assert "100 期已生成 (built), 0 期未变 (current), 1 期失败 (failed)" in cold.stderr
+    for pdf in pdfs[:: 10]:
+        assert len(pypdf.PdfReader(pdf).pages) >= 1
+    assert (out / "2020-1.pdf").exists() and (out / "2024-4.pdf").exists()
+
+    # nothing changed: nothing built, no worker started
+    broken.unlink()
+    start = time.perf_counter()
+    warm = build_folder(folder, out, "--jobs", "2")
+    elapsed = time.perf_counter() - start
+    assert warm.returncode == 0, warm.stderr
+    assert "0 期已生成 (built), 100 期未变 (current), 0 期失败 (failed)" in warm.stderr
+    assert elapsed < 10, f"an all-current archive took {elapsed:.1f} s"
+
+    # one issue edited: only it is rebuilt; a PDF deleted: only it is rebuilt
+    issues[7].write_text(issues[7].read_text(encoding="utf-8").replace("杨青青", "李明"), encoding="utf-8")
+    (out / "2020-20.pdf").unlink()
+    again = build_folder(folder, out, "--jobs", "2")
+    assert again.returncode == 0, again.stderr
+    assert "2 期已生成 (built), 98 期未变 (current)" in again.stderr
+    assert "李明" in pypdf.PdfReader(out / "2020-8.pdf").pages[-1].extract_text()
