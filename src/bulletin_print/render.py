@@ -6,7 +6,8 @@ this module only prepares the data they show.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib.metadata import version
 
@@ -23,21 +24,20 @@ STYLE_ROLES = {"body": "body", "lead": "hei"}
 
 @dataclass(frozen=True)
 class Piece:
-    """A stretch of one line set alike: one span in the HTML, or bare text when plain."""
+    """A stretch of one line set alike: a span in the HTML, or bare text (`bare`) when it is
+    body text set with its paragraph's own letter-spacing."""
 
     text: str
     style: str
     spacing: float
     half: bool
-
-    @property
-    def plain(self) -> bool:
-        return self.style == "body" and not self.half and not self.spacing
+    bare: bool = False
 
 
 @dataclass(frozen=True)
 class ComposedParagraph:
     indent: float  # pt before the first line
+    spacing: float  # the paragraph's letter-spacing: the one most of its characters take
     lines: list[list[Piece]]
 
 
@@ -79,11 +79,24 @@ def pieces(line: compose.Line) -> list[Piece]:
 
 
 def compose_paragraph(paragraph: Paragraph) -> ComposedParagraph:
-    """The paragraph's lines, its lead sentence (if any) set in its own style."""
+    """The paragraph's lines, its lead sentence (if any) set in its own style.
+
+    The letter-spacing most of its characters take becomes the paragraph's own, so that the
+    pieces set with it need no span: every box costs WeasyPrint layout time.
+    """
     segments = [(paragraph.lead, "lead"), (paragraph.text[len(paragraph.lead):], "body")]
     metrics = {style: fonts.metrics(role) for style, role in STYLE_ROLES.items()}
-    lines = compose.compose([s for s in segments if s[0]], metrics)
-    return ComposedParagraph(lines[0].indent if lines else 0.0, [pieces(line) for line in lines])
+    composed = compose.compose([s for s in segments if s[0]], metrics)
+    if not composed:
+        return ComposedParagraph(0.0, 0.0, [])
+    lines = [pieces(line) for line in composed]
+    weight = Counter()
+    for piece in (p for line in lines for p in line if p.style == "body" and not p.half):
+        weight[piece.spacing] += len(piece.text)
+    spacing = weight.most_common(1)[0][0] if weight else 0.0
+    lines = [[replace(p, bare=p.style == "body" and not p.half and p.spacing == spacing) for p in line]
+             for line in lines]
+    return ComposedParagraph(composed[0].indent, spacing, lines)
 
 
 def render(issue: Issue) -> str:
