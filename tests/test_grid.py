@@ -1,0 +1,53 @@
+"""The sample's PDF on the GB/T 9704 grid, set to the clreq rules, with a clean text layer:
+measured on the PDF itself, with the reviewers' tool and with pdftotext."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import yaml
+
+from conftest import SAMPLE
+
+PAGE_NUMBER = re.compile(r"\s*—\s*\d+\s*—\s*")
+
+
+def test_full_lines_hold_28_characters(sample_report: dict) -> None:
+    assert sample_report["chars_per_full_line"] == 28
+
+
+def test_lines_sit_on_the_22_line_grid(sample_report: dict) -> None:
+    assert abs(sample_report["line_pitch_pt"] - 225 / 22 * 72 / 25.4) <= 0.05
+    assert sample_report["max_body_lines_per_page"] == 22
+    assert sample_report["off_grid_lines"] == 0
+
+
+def test_every_line_but_a_paragraphs_last_is_flush_right(sample_report: dict) -> None:
+    assert sample_report["ragged_lines"] == 0, sample_report["ragged_examples"]
+
+
+def test_no_line_starts_with_a_closing_mark_or_ends_with_an_opening_one(sample_report: dict) -> None:
+    assert sample_report["kinsoku_violations"] == 0, sample_report["kinsoku_examples"]
+
+
+def source_paragraphs() -> list[str]:
+    data = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
+    paragraphs = [p if isinstance(p, str) else p["text"]
+                  for column in data["columns"] for article in column["articles"] for p in article["paragraphs"]]
+    return paragraphs + [item["text"] for item in data["briefs"]["items"]]
+
+
+def test_copied_text_is_the_source_text(sample_pdf: Path) -> None:
+    """pdftotext gives every body paragraph verbatim once its line ends are joined: no space is
+    inserted anywhere. (A source space where a line breaks is lost, as in any PDF's text.)"""
+    text = subprocess.run(["pdftotext", str(sample_pdf), "-"], capture_output=True, text=True, check=True).stdout
+    joined = "".join(line for line in text.replace("\f", "\n").split("\n") if not PAGE_NUMBER.fullmatch(line))
+    missing = []
+    for paragraph in source_paragraphs():
+        pattern = " ?".join(map(re.escape, paragraph.split(" ")))
+        if not re.search(pattern, joined):
+            missing.append(paragraph[:20])
+    assert not missing, missing
+    assert len(source_paragraphs()) == 37
