@@ -49,6 +49,7 @@ def main() -> None:
     ap.add_argument("--json", type=Path, help="also write the results here")
     a = ap.parse_args()
 
+    load_before = os.getloadavg()[0]  # other work on the machine slows the cold build
     with tempfile.TemporaryDirectory(prefix="bulletin-archive-") as tmp:
         folder, out = Path(tmp) / "issues", Path(tmp) / "build"
         issues = make_archive(folder, a.issues, small=a.small)
@@ -61,7 +62,7 @@ def main() -> None:
         size = sum(p.stat().st_size for p in pdfs)
     result = {
         "issues": a.issues, "jobs": a.jobs, "variant": a.variant, "small": a.small, "cpus": os.cpu_count(),
-        "load_average_before": os.getloadavg()[0],
+        "load_average_before": round(load_before, 2), "load_average_after": round(os.getloadavg()[0], 2),
         "cold_s": round(cold, 2), "cached_s": round(cached, 2), "one_changed_s": round(one, 2),
         "cold_per_issue_s": round(cold / a.issues, 3),
         "pdfs": len(pdfs), "mean_pdf_bytes": size // max(1, len(pdfs)),

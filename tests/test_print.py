@@ -156,3 +156,30 @@ def test_bleed_and_marks_are_for_print_only(tmp_path: Path) -> None:
     assert not (tmp_path / "x.pdf").exists()
     result = run_cli("build", str(SAMPLE), "--for", "print", "--bleed", "3 furlongs", "-o", str(tmp_path / "x.pdf"))
     assert result.returncode == 2 and "CSS length" in result.stderr
+
+
+def test_even_puts_a_blank_unnumbered_page_before_a_colophon_page_that_would_be_odd() -> None:
+    """Two full pages of text, then the 版记 on a page of its own (page 3): with `even`, page 3 is
+    left blank and unnumbered and the 版记 goes to page 4."""
+    import io
+
+    import pdfplumber
+
+    from bulletin_print import typeset
+    from bulletin_print.paths import LAYOUT_DIR
+
+    lines = "".join(f'<p class="para">第{i}行</p>' for i in range(44))  # 22 lines a page
+    html = ('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+            "<style>:root { --red: device-cmyk(0 0.8 0.8 0); }</style>"
+            f'<link rel="stylesheet" href="bulletin.css"></head><body><main>{lines}</main>'
+            '<p class="colophon-call"><span class="colophon"><span class="editor">'
+            "<span>本期责任编辑：某</span><span>电话：1</span></span></span></p></body></html>")
+
+    def pages(even: bool) -> list[str]:
+        with pdfplumber.open(io.BytesIO(typeset.typeset(html, LAYOUT_DIR, even=even))) as pdf:
+            return [page.extract_text() for page in pdf.pages]
+
+    plain, padded = pages(False), pages(True)
+    assert len(plain) == 3 and "本期责任编辑" in plain[2]
+    assert len(padded) == 4 and "本期责任编辑" in padded[3] and "— 4 —" in padded[3]
+    assert padded[2].strip() == ""  # blank: no text, no page number
