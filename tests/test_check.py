@@ -265,7 +265,7 @@ def test_fonts_lists_roles_licences_and_coverage() -> None:
 
 
 def test_character_lists() -> None:
-    from bulletin_print.check import charset
+    from bulletin_print.fonts import charset
 
     gb, tygf = charset("gb2312"), charset("tygf8105")
     assert len(gb) == len(set(gb)) == 7445 and len(tygf) == len(set(tygf)) == 8105

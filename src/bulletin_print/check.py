@@ -36,7 +36,6 @@ MAX_CHARACTERS = 200_000  # characters of text in the whole issue (about 120 pag
 
 WARNING = "warning"
 ERROR = "error"
-DATA_DIR = Path(__file__).resolve().parent / "data"
 
 # The file names of an issue in the archive, by edition: issues/YYYY/<prefix>N.yaml.
 EDITION_PREFIX = {"普刊": "", "增刊": "zengkan-", "专刊": "zhuankan-"}
@@ -197,20 +196,11 @@ ROLE_NAMES = {"body": "正文", "kai": "楷体署名", "title": "标题", "masth
               "fallback": "备用", "fallback-ext": "备用扩展"}
 
 
-@cache
-def cmap(role: str) -> frozenset[int]:
-    from fontTools.ttLib import TTFont
-
-    from bulletin_print import fonts
-
-    return frozenset(TTFont(fonts.font_for(role).path, lazy=True).getBestCmap())
-
-
-def fallback_for(code: int) -> str | None:
+def fallback_for(ch: str) -> str | None:
     from bulletin_print import fonts
 
     for role in fonts.FALLBACK_ROLES:
-        if code in cmap(role):
+        if fonts.covers(role, ch):
             return role
     return None
 
@@ -236,11 +226,11 @@ def glyph_problems(doc: load.Document, pub: load.Document | None = None) -> list
                         out.append(d.problem(t.path, f"含有看不见的控制字符 U+{code:04X}，请删去 (control character)"))
                     continue
                 for role in t.roles:
-                    if code in cmap(role) or (role, ch) in seen:
+                    if (role, ch) in seen or fonts.covers(role, ch):
                         continue
                     seen.add((role, ch))
                     where = f"{t.where}：" if t.where else ""
-                    fallback = fallback_for(code)
+                    fallback = fallback_for(ch)
                     if fallback is None:
                         out.append(d.problem(t.path, f"{where}「{ch}」(U+{code:04X}) 所有字体都没有，无法排印"
                                                      f" (no shipped font has this character)"))
@@ -563,28 +553,21 @@ def new_issue_text(target: Path, edition: str, number: int, total: int, date: dt
 # ------------------------------------------------------------------------------ font report
 
 
-@cache
-def charset(name: str) -> str:
-    """The characters of data/NAME.txt (gb2312, tygf8105); see scripts/make_charsets.py."""
-    text = (DATA_DIR / f"{name}.txt").read_text(encoding="utf-8")
-    return "".join(line for line in text.splitlines() if not line.startswith("#"))
-
-
 def font_report() -> list[str]:
     """What `bulletin-print fonts` prints: one block per shipped font."""
     from bulletin_print import fonts
 
-    gb, tygf = charset("gb2312"), charset("tygf8105")
+    gb, tygf = fonts.charset("gb2312"), fonts.charset("tygf8105")
     rows = []
     for f in fonts.manifest():
-        have = cmap(f.role)
+        have = fonts.metrics(f.role).codepoints()
         cover = [(name, sum(ord(c) in have for c in chars), len(chars))
                  for name, chars in (("GB 2312", gb), ("通用规范汉字表", tygf))]
         rows.append(f"{f.role:<13} {f.family}  ({f.file})")
         rows.append(f"    版本 (version): {f.version}    许可 (licence): {f.licence}  [fonts/{f.licence_file}]")
         rows.append("    覆盖 (coverage): " + "；".join(f"{name} {n}/{total} ({100 * n / total:.1f}%)" for name, n, total in cover)
                     + f"；共 {len(have)} 个字符 (characters)")
-    fallback = set().union(*(cmap(r) for r in fonts.FALLBACK_ROLES))
+    fallback = set().union(*(fonts.metrics(r).codepoints() for r in fonts.FALLBACK_ROLES))
     missing = [c for c in gb + tygf if ord(c) not in fallback]
     rows.append(f"备用字体合计 (fallbacks together): GB 2312 与通用规范汉字表缺 {len(set(missing))} 字 (missing)"
                 + (f"：{''.join(sorted(set(missing)))[:40]}" if missing else ""))

@@ -15,6 +15,8 @@ from fontTools.ttLib import TTFont
 
 from bulletin_print.paths import FONTS_DIR
 
+DATA_DIR = Path(__file__).parent / "data"
+
 
 @dataclass(frozen=True)
 class FontFile:
@@ -79,6 +81,10 @@ class Metrics:
         """Whether the role's own font (not a fallback) has a glyph for `ch`."""
         return ord(ch) in self._table(0)[0]
 
+    def codepoints(self) -> frozenset[int]:
+        """Every character the role's own font has."""
+        return frozenset(self._table(0)[0])
+
     def advance(self, ch: str) -> float:
         """Advance width of `ch` in em, from the first font that has it (1.0 when none has)."""
         width = self._cache.get(ch)
@@ -99,3 +105,24 @@ def metrics(role: str) -> Metrics:
     """Metrics of the role's font followed by the fallback fonts."""
     roles = [role] + [r for r in FALLBACK_ROLES if r != role]
     return Metrics([font_for(r).path for r in roles])
+
+
+@cache
+def charset(name: str) -> str:
+    """The characters of data/NAME.txt (gb2312, tygf8105); see scripts/make_charsets.py."""
+    text = (DATA_DIR / f"{name}.txt").read_text(encoding="utf-8")
+    return "".join(line for line in text.splitlines() if not line.startswith("#"))
+
+
+@cache
+def common() -> frozenset[int]:
+    """GB 2312 (as GB 18030 maps it: 0xA1A4 is U+00B7, 0xA1AA is U+2014) and printable ASCII.
+    Every font that sets text has all of them (tests/test_fonts.py), so checking most text
+    needs no font file to be read."""
+    gb2312 = {ord(c) for c in charset("gb2312")} - {0x30FB, 0x2015} | {0x00B7, 0x2014}
+    return frozenset(gb2312 | set(range(0x20, 0x7F)))
+
+
+def covers(role: str, ch: str) -> bool:
+    """Whether the role's own font (not a fallback) has `ch`."""
+    return ord(ch) in common() or metrics(role).has(ch)
