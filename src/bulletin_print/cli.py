@@ -200,3 +200,123 @@ def fonts_command() -> None:
 
     for row in check.font_report():
         click.echo(row)
+
+
+# ---- bringing issues in and seeing them (issue 6): `import text|docx`, `preview`, `watch` ----
+
+
+def say_reviews(target: Path, reviews: list) -> None:
+    """Each place the importer was unsure of, where the editor finds its `# review:` comment."""
+    for r in reviews:
+        click.echo(f"{target}:{r.line}: 待核对 (review): {r}", err=True)
+    if reviews:
+        click.echo(f"{len(reviews)} 处待核对，见文件中的 # review: 注释 ({len(reviews)} places to review)", err=True)
+
+
+@main.group("import")
+def import_group() -> None:
+    """Bring an issue in from plain text, or an article from a Word file."""
+
+
+@import_group.command("text")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="The issue file to write (default: issues/YYYY/N.yaml from the masthead's date and 期).")
+@click.option("--force", is_flag=True, help="Overwrite the issue file if it exists.")
+def import_text_command(source: Path, output: Path | None, force: bool) -> None:
+    """Read the plain text of a printed issue (masthead, 目录, articles, 信息摘登, 版记) into an issue file."""
+    from bulletin_print import check
+    from bulletin_print.finish import write_atomic
+    from bulletin_print.importers import text
+
+    try:
+        imported = text.parse(source.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError) as e:
+        click.echo(f"{source}: 无法读取 (cannot read): {e}", err=True)
+        sys.exit(1)
+    if output is None:
+        d = imported.data
+        output = Path("issues") / str(d["date"])[:4] / f"{check.prefix_of(d['edition'])}{d['number']}.yaml"
+    if output.exists() and not force:
+        click.echo(f"{output}: 文件已存在，未改动；用 --force 覆盖 (file exists, left as it was)", err=True)
+        sys.exit(1)
+    written = text.dump_issue(imported.data, output, imported.reviews)
+    write_atomic(written.text.encode("utf-8"), output)
+    say_reviews(output, written.reviews)
+    errors = check.errors(check.check_file(output, lint=False).problems)
+    for problem in errors:
+        click.echo(check.describe(problem), err=True)
+    click.echo(str(output))
+    sys.exit(1 if errors else 0)
+
+
+@import_group.command("docx")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--into", "into", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
+              help="The issue file to add the article to.")
+@click.option("--column", help="The 栏目 to add it to (default: the Word file's 栏目： line, else the issue's last column); "
+                               "a new one is added after the others.")
+def import_docx_command(source: Path, into: Path, column: str | None) -> None:
+    """Add the article of a contributed Word file (title, paragraphs, bold lead sentences, attribution) to an issue."""
+    from bulletin_print import check
+    from bulletin_print.finish import write_atomic
+    from bulletin_print.importers import docx
+
+    try:
+        contribution = docx.read_docx(source)
+        inserted = docx.insert_article(into.read_text(encoding="utf-8"), contribution, column)
+    except docx.ImportProblem as e:
+        click.echo(str(e), err=True)
+        sys.exit(1)
+    write_atomic(inserted.text.encode("utf-8"), into)
+    say_reviews(into, inserted.reviews)
+    errors = check.errors(check.check_file(into, lint=False).problems)
+    for problem in errors:
+        click.echo(check.describe(problem), err=True)
+    where = "新栏目 (new column)" if inserted.new_column else "栏目 (column)"
+    click.echo(f"{into}: {where}「{inserted.column}」+「{''.join(contribution.article['title'])}」")
+    sys.exit(1 if errors else 0)
+
+
+@main.command("preview")
+@click.argument("issue", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
+              help="The folder for the PNGs and index.html (default: build/preview/YEAR-N/).")
+@click.option("--dpi", type=click.IntRange(24, 600), default=96, show_default=True, help="Resolution of the PNGs.")
+@click.option("--open", "open_", is_flag=True, help="Open index.html in the browser.")
+def preview_command(issue: Path, output: Path | None, dpi: int, open_: bool) -> None:
+    """Build ISSUE and write its pages as PNGs (page-01.png…) with an index.html showing them."""
+    from bulletin_print import preview
+
+    folder = output or Path("build") / "preview" / default_output(issue).stem
+    outcome = preview.build_once(issue, folder / default_output(issue).name, folder, dpi)
+    for message in outcome.messages:
+        click.echo(message, err=True)
+    if not outcome.ok:
+        click.echo(f"未生成 PDF (no PDF written): {len(outcome.messages)} 个问题 (problems)", err=True)
+        sys.exit(1)
+    index = folder / preview.INDEX
+    if open_:
+        import webbrowser
+
+        webbrowser.open(index.resolve().as_uri())
+    click.echo(f"{index} ({len(outcome.pngs)} 页 pages, {outcome.seconds:.2f} s)")
+
+
+@main.command("watch")
+@click.argument("issue", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the PDF (default: build/YEAR-N.pdf).")
+@click.option("--png", type=click.Path(file_okay=False, path_type=Path),
+              help="Also write the pages as PNGs (and index.html) into this folder on every rebuild.")
+@click.option("--interval", type=click.FloatRange(0.05, 10), default=0.3, show_default=True,
+              help="Seconds between looks at the files.")
+def watch_command(issue: Path, output: Path | None, png: Path | None, interval: float) -> None:
+    """Build ISSUE, then rebuild on every save of it, its publication.yaml or layout/, saying how long each took."""
+    from bulletin_print import preview
+
+    try:
+        preview.watch(issue, output or default_output(issue), png, interval=interval,
+                      echo=lambda line: click.echo(line))
+    except KeyboardInterrupt:
+        click.echo("", err=True)
