@@ -20,6 +20,7 @@ cannot place with confidence is still written, with a `# review:` comment, and r
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -143,20 +144,23 @@ def parse(text: str) -> Imported:
     briefs: list[dict[str, Any]] = []
     # where each 目录 entry's title stands in the body
     found: list[tuple[int, int, list[str], Entry]] = []  # (block index, blocks taken, title lines, entry)
+    title_reviews: list[tuple[int, str]] = []
     pos = 0
-    for entry in entries:
-        hit = None
-        for start in range(pos, len(body)):
-            taken = _title_at(body, start, entry.title)
-            if taken:
-                hit = (start, taken)
-                break
+    for e, entry in enumerate(entries):
+        hit = _find_title(body, pos, len(body), entry.title, _title_at)
+        fuzzy = False
+        if hit is None:  # a title printed unlike its 目录 entry: the closest short block before the next title
+            following = [_find_title(body, pos, len(body), later.title, _title_at) for later in entries[e + 1:e + 2]]
+            limit = following[0][0] if following and following[0] else len(body)
+            hit, fuzzy = _find_title(body, pos, limit, entry.title, _title_like), True
         if hit is None:
             review(("columns",), f"正文中没有找到目录的标题 (title not found in the text): {entry.title}")
             continue
         start, taken = hit
         lines = [part for b in body[start:start + taken] for line in b.lines for part in spaces(line).split(" ")]
         found.append((start, taken, lines, entry))
+        if fuzzy:
+            title_reviews.append((len(found) - 1, f"标题与目录不同，请核对 (the title differs from the 目录's): {entry.title}"))
         pos = start + taken
     if found and found[0][0] > 0:
         review(("columns", 0, "articles", 0, "title"),
@@ -171,6 +175,8 @@ def parse(text: str) -> Imported:
         ci, ai = len(columns) - 1, len(columns[-1]["articles"])
         path = ("columns", ci, "articles", ai)
         article: dict[str, Any] = {"title": title_lines}
+        for _, message in (t for t in title_reviews if t[0] == k):
+            review(path + ("title",), message)
         if len(title_lines) > 1 and re.search(r"\s", entry.title):
             review(path + ("title",), "标题中的空格是换行还是空格？(is the space in the title a line break?)")
         rest = body[start + taken:end]
@@ -220,6 +226,27 @@ def _title_at(body: list[Block], start: int, title: str) -> int:
         if not target.startswith(acc):
             return 0
     return 0
+
+
+def _find_title(body: list[Block], start: int, stop: int, title: str, at) -> tuple[int, int] | None:
+    for k in range(start, stop):
+        taken = at(body, k, title)
+        if taken:
+            return k, taken
+    return None
+
+
+def _title_like(body: list[Block], start: int, title: str) -> int:
+    """Blocks from `start` (one or two, none ending a sentence) that read nearly as `title` does."""
+    target, best, taken = norm(title), 0.0, 0
+    for k in (1, 2):
+        if start + k > len(body) or any(SENTENCE_END.search(b.text) or ATTRIBUTION.match(b.text)
+                                        for b in body[start:start + k]):
+            break
+        ratio = difflib.SequenceMatcher(None, "".join(norm(b.text) for b in body[start:start + k]), target).ratio()
+        if ratio > best:
+            best, taken = ratio, k
+    return taken if best >= 0.8 else 0
 
 
 def _paragraphs(blocks: list[Block], path: tuple, review, first: int = 0) -> list[str]:
