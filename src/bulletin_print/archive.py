@@ -82,7 +82,13 @@ def _warm_up() -> None:
 
 def _build_one(issue: Path, output: Path, options: finish.Options, key: str) -> Outcome:
     """Build one issue in a worker; every problem becomes the outcome's messages, never an exception."""
+    from bulletin_print import check
+
     start = time.perf_counter()
+    errors = check.errors(check.check_file(issue).problems)  # what `build FILE` refuses, refused here too
+    if errors:
+        return Outcome(issue, output, "failed", seconds=time.perf_counter() - start,
+                       messages=[check.describe(p) for p in errors])
     try:
         built = finish.build(issue, options)
         finish.write_atomic(built.pdf, output)
