@@ -322,11 +322,12 @@ def _masthead(lines: list[str], data: dict[str, Any], review) -> None:
 def _colophon(lines: list[str], data: dict[str, Any], review) -> None:
     distribution: list[dict[str, str]] = []
     for line in lines:
-        if (m := EDITOR.search(line)) or (p := PHONE.search(line)):
-            if m:
-                data["editor"] = m.group(1)
-            if (p := PHONE.search(line)) is not None:
-                data["phone"] = p.group(1)
+        editor, phone = EDITOR.search(line), PHONE.search(line)
+        if editor or phone:  # on lines of their own, or both on one
+            if editor:
+                data["editor"] = editor.group(1)
+            if phone:
+                data["phone"] = phone.group(1)
             continue
         if (d := DISTRIBUTION.match(line)) is not None:
             distribution.append({"label": d.group(1), "text": d.group(2).strip()})
