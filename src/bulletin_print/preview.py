@@ -84,7 +84,8 @@ def _pdftoppm(pdf: bytes, folder: Path, dpi: int) -> list[Path]:
 
 
 def write_index(folder: Path, title: str, pages: list[Path]) -> Path:
-    """A page showing the PNGs one under another; it reloads itself while `watch` runs."""
+    """A page showing the PNGs one under another (each URL carries the PNG's mtime, so a browser
+    reload after a `watch --png` rebuild shows the new pages)."""
     images = "\n".join(f'<img src="{html.escape(p.name)}?{int(p.stat().st_mtime_ns)}" alt="第 {i} 页">'
                        for i, p in enumerate(pages, 1))
     text = (f"<!doctype html>\n<meta charset=utf-8>\n<title>{html.escape(title)}</title>\n"
