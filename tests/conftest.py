@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +19,25 @@ def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     """Run `bulletin-print ARGS` in a new process, as a user would."""
     return subprocess.run([sys.executable, "-m", "bulletin_print", *args], cwd=cwd,
                           capture_output=True, text=True, timeout=300)
+
+
+def make_archive(root: Path, text: str | None = None, name: str = "12.yaml") -> Path:
+    """An archive folder at `root`: the publication file and one issue in 2024/, the sample or
+    `text`. Returns the issue's path."""
+    (root / "2024").mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "issues" / "publication.yaml", root)
+    issue = root / "2024" / name
+    if text is None:
+        shutil.copy(SAMPLE, issue)
+    else:
+        issue.write_text(text, encoding="utf-8")
+    return issue
+
+
+@pytest.fixture
+def sample_copy(tmp_path: Path) -> Path:
+    """The sample issue in a throw-away archive at tmp_path/issues/, to spoil or add to."""
+    return make_archive(tmp_path / "issues")
 
 
 @pytest.fixture(scope="session")

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run_cli
+from conftest import run_cli, make_archive
 
 # Common characters (all in the body font), cut into lengths that put a mark where it hurts.
 HAN = ("市人大常委会积极探索人大财经监督与审计监督高效融合新路径逐步构建起同向发力同步协调同频共振的"
@@ -37,10 +36,8 @@ PARAGRAPHS = [
 @pytest.fixture(scope="module")
 def adversarial(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("adversarial")
-    (root / "2024").mkdir()
-    shutil.copy(ROOT / "issues" / "publication.yaml", root)
     items = "\n".join(f'          - "{p}"' for p in PARAGRAPHS)
-    (root / "2024" / "12.yaml").write_text(f"""edition: 普刊
+    issue = make_archive(root, f"""edition: 普刊
 number: 12
 total: 700
 date: 2024-08-16
@@ -52,9 +49,9 @@ columns:
         paragraphs:
 {items}
         attribution: 研究室
-""", encoding="utf-8")
+""")
     pdf = root / "out.pdf"
-    result = run_cli("build", str(root / "2024" / "12.yaml"), "-o", str(pdf))
+    result = run_cli("build", str(issue), "-o", str(pdf))
     assert result.returncode == 0, result.stderr
     reference = root / "reference.json"
     reference.write_text(json.dumps({"blocks": PARAGRAPHS}, ensure_ascii=False), encoding="utf-8")

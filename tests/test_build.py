@@ -9,7 +9,7 @@ from pathlib import Path
 import pdfplumber
 import pypdf
 
-from conftest import REFERENCE, ROOT, SAMPLE, run_cli
+from conftest import REFERENCE, ROOT, SAMPLE
 
 MM = 72 / 25.4
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SAMPLE, run_cli
+from conftest import ROOT, SAMPLE, run_cli, make_archive
 
 SAMPLE_TEXT = SAMPLE.read_text(encoding="utf-8")
 
@@ -22,11 +22,7 @@ def line_of(text: str, fragment: str) -> int:
 @pytest.fixture
 def archive(tmp_path: Path) -> Path:
     """A copy of the archive (publication file and sample issue) to spoil."""
-    root = tmp_path / "issues"
-    (root / "2024").mkdir(parents=True)
-    shutil.copy(ROOT / "issues" / "publication.yaml", root)
-    shutil.copy(SAMPLE, root / "2024" / "12.yaml")
-    return root
+    return make_archive(tmp_path / "issues").parents[1]
 
 
 def sample(**changes: str) -> str:

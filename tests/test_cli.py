@@ -6,18 +6,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
 
-from conftest import ROOT, SAMPLE, run_cli
-
-
-@pytest.fixture
-def issue_dir(tmp_path: Path) -> Path:
-    """A copy of the archive's publication file and the sample issue, to spoil."""
-    (tmp_path / "2024").mkdir()
-    shutil.copy(ROOT / "issues" / "publication.yaml", tmp_path)
-    shutil.copy(SAMPLE, tmp_path / "2024" / "12.yaml")
-    return tmp_path
+from conftest import ROOT, run_cli
 
 
 def build_over_good_pdf(issue: Path, tmp_path: Path) -> tuple[int, str, bytes, Path]:
@@ -40,8 +30,8 @@ def test_missing_file(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == [out]  # no temporary file left behind
 
 
-def test_malformed_yaml(issue_dir: Path, tmp_path: Path) -> None:
-    issue = issue_dir / "2024" / "12.yaml"
+def test_malformed_yaml(sample_copy: Path, tmp_path: Path) -> None:
+    issue = sample_copy
     lines = issue.read_text(encoding="utf-8").splitlines()
     lines[5] = "date: [2024-08-16"  # an unclosed bracket on line 6
     issue.write_text("\n".join(lines), encoding="utf-8")
@@ -50,8 +40,8 @@ def test_malformed_yaml(issue_dir: Path, tmp_path: Path) -> None:
     assert "YAML" in err
 
 
-def test_missing_required_field(issue_dir: Path, tmp_path: Path) -> None:
-    issue = issue_dir / "2024" / "12.yaml"
+def test_missing_required_field(sample_copy: Path, tmp_path: Path) -> None:
+    issue = sample_copy
     text = issue.read_text(encoding="utf-8")
     issue.write_text(text.replace("        paragraphs:\n", "        paragrafs:\n", 1), encoding="utf-8")
     line = text.splitlines().index("        paragraphs:") + 1
@@ -61,10 +51,10 @@ def test_missing_required_field(issue_dir: Path, tmp_path: Path) -> None:
     assert "columns[0].articles[0]: 缺少必填字段 (missing field) paragraphs" in err
 
 
-def test_missing_field_of_the_merged_issue(issue_dir: Path, tmp_path: Path) -> None:
-    pub = issue_dir / "publication.yaml"
+def test_missing_field_of_the_merged_issue(sample_copy: Path, tmp_path: Path) -> None:
+    pub = sample_copy.parents[1] / "publication.yaml"
     pub.write_text(pub.read_text(encoding="utf-8").replace("compiler:", "# compiler:"), encoding="utf-8")
-    code, err, pdf, _ = build_over_good_pdf(issue_dir / "2024" / "12.yaml", tmp_path)
+    code, err, pdf, _ = build_over_good_pdf(sample_copy, tmp_path)
     assert_refused(code, err, pdf, "缺少必填字段 (missing field) compiler")
 
 

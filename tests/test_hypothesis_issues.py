@@ -4,7 +4,6 @@ message naming the file, never a PDF (not even a partial one)."""
 from __future__ import annotations
 
 import copy
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from bulletin_print.cli import main
-from conftest import ROOT
+from conftest import make_archive
 
 GOOD = {
     "edition": "普刊", "number": 1, "total": 1, "date": "2024-01-05", "editor": "杨青青",
@@ -79,10 +78,7 @@ def malformed(draw) -> str:
 def test_malformed_issues_never_crash(text: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        (root / "2024").mkdir()
-        shutil.copy(ROOT / "issues" / "publication.yaml", root)
-        issue = root / "2024" / "1.yaml"
-        issue.write_text(text, encoding="utf-8")
+        issue = make_archive(root, text, "1.yaml")
         runner = CliRunner()
         checked = runner.invoke(main, ["check", "-q", str(issue)], catch_exceptions=False)
         assert checked.exit_code in (0, 1)

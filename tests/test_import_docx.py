@@ -3,13 +3,12 @@ the editor's file untouched."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import ROOT, SAMPLE, run_cli
+from conftest import run_cli
 from bulletin_print.load import load_issue
 from bulletin_print.model import find_lead
 
@@ -37,13 +36,8 @@ def make_docx(path: Path, paragraphs: list[list[tuple[str, bool]]], title: str =
 
 
 @pytest.fixture
-def issue(tmp_path: Path) -> Path:
-    """A copy of the sample issue with its publication file, to add to."""
-    (tmp_path / "issues" / "2024").mkdir(parents=True)
-    shutil.copy(ROOT / "issues" / "publication.yaml", tmp_path / "issues")
-    target = tmp_path / "issues" / "2024" / "12.yaml"
-    shutil.copy(SAMPLE, target)
-    return target
+def issue(sample_copy: Path) -> Path:
+    return sample_copy
 
 
 def without(lines: list[str], inserted: list[str]) -> list[str]:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from conftest import ROOT, SAMPLE, run_cli
+from conftest import run_cli
 from bulletin_print import preview
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -30,12 +30,8 @@ def png_size(path: Path) -> tuple[int, int]:
 
 
 @pytest.fixture
-def issue(tmp_path: Path) -> Path:
-    (tmp_path / "issues" / "2024").mkdir(parents=True)
-    shutil.copy(ROOT / "issues" / "publication.yaml", tmp_path / "issues")
-    target = tmp_path / "issues" / "2024" / "12.yaml"
-    shutil.copy(SAMPLE, target)
-    return target
+def issue(sample_copy: Path) -> Path:
+    return sample_copy
 
 
 def test_preview_writes_one_png_per_page(issue: Path, tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ import pypdf
 import pytest
 from fontTools.ttLib import TTFont
 
-from conftest import ROOT, SAMPLE, run_cli
+from conftest import ROOT, SAMPLE, run_cli, make_archive
 
 HOSTILE = ['<script>alert(1)</script>', '{{ 7*7 }}', '{% include "x" %}', '<img src="file:///etc/passwd">',
            'http://example.com/x.png']
@@ -27,14 +27,10 @@ def hostile_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[
     """The sample with hostile text and rare characters, built in this process with a fetcher spy."""
     from bulletin_print import load, render, typeset
 
-    root = tmp_path_factory.mktemp("hostile") / "issues"
-    (root / "2024").mkdir(parents=True)
-    shutil.copy(ROOT / "issues" / "publication.yaml", root)
     text = SAMPLE.read_text(encoding="utf-8")
     hostile = "".join(f"          - '{h}'\n" for h in HOSTILE)
     text = text.replace("        attribution: 预算工委 吴颖\n", hostile + "        attribution: 预算工委 吴" + RARE + "\n", 1)
-    issue = root / "2024" / "12.yaml"
-    issue.write_text(text, encoding="utf-8")
+    issue = make_archive(tmp_path_factory.mktemp("hostile") / "issues", text)
     checked = run_cli("check", str(issue))
     fetched: list[str] = []
     original = typeset.ConfinedFetcher.fetch
@@ -48,7 +44,7 @@ def hostile_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[
         pdf = typeset.typeset(render.render(load.load_issue(issue)), issue.parent)
     finally:
         typeset.ConfinedFetcher.fetch = original
-    out = root.parent / "hostile.pdf"
+    out = issue.parents[2] / "hostile.pdf"
     out.write_bytes(pdf)
     return out, fetched, checked.stdout + checked.stderr
 
@@ -123,6 +119,7 @@ def _utf16(ch: str) -> list[int]:
 
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
+    """An archive folder with its publication file and no issue yet."""
     (tmp_path / "2024").mkdir()
     shutil.copy(ROOT / "issues" / "publication.yaml", tmp_path)
     return tmp_path
