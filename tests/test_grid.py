@@ -7,9 +7,10 @@ import re
 import subprocess
 from pathlib import Path
 
+import pdfplumber
 import yaml
 
-from conftest import SAMPLE
+from conftest import SAMPLE, make_archive, run_cli
 
 PAGE_NUMBER = re.compile(r"\s*—\s*\d+\s*—\s*")
 
@@ -51,3 +52,21 @@ def test_copied_text_is_the_source_text(sample_pdf: Path) -> None:
             missing.append(paragraph[:20])
     assert not missing, missing
     assert len(source_paragraphs()) == 37
+
+
+def test_a_title_given_as_one_string_breaks_into_balanced_lines(tmp_path: Path) -> None:
+    text = SAMPLE.read_text(encoding="utf-8").replace(
+        "      - title:\n          - 市人大常委会持续推动\n          - \"“人大+审计”协同机制走深走实\"\n",
+        "      - title: \"市人大常委会持续推动“人大+审计”协同机制走深走实\"\n", 1)
+    issue = make_archive(tmp_path / "issues", text)
+    pdf = tmp_path / "out.pdf"
+    assert run_cli("build", str(issue), "-o", str(pdf)).returncode == 0
+    with pdfplumber.open(pdf) as doc:
+        page = next(p for p in doc.pages if any(c["size"] > 20 and c["text"] == "审" for c in p.chars))
+        rows: dict[int, str] = {}
+        for c in sorted(page.chars, key=lambda c: c["x0"]):
+            if c["size"] > 20:
+                rows[round(c["top"])] = rows.get(round(c["top"]), "") + c["text"]
+    lines = [rows[k] for k in sorted(rows)]
+    # 24 characters at 22 pt do not fit the 156 mm line: two lines, broken before the quotation
+    assert lines == ["市人大常委会持续推动", "“人大+审计”协同机制走深走实"]

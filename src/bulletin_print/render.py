@@ -44,6 +44,7 @@ class ComposedParagraph:
 @dataclass(frozen=True)
 class ComposedArticle:
     article: Article
+    title: tuple[str, ...]  # the title's lines
     paragraphs: list[ComposedParagraph]
 
 
@@ -99,9 +100,18 @@ def compose_paragraph(paragraph: Paragraph) -> ComposedParagraph:
     return ComposedParagraph(composed[0].indent, spacing, lines)
 
 
+def title_lines(article: Article) -> tuple[str, ...]:
+    """The lines the data gives; a title given as one string and too long for one line is
+    broken into lines of similar length where it reads well."""
+    if len(article.title) > 1:
+        return article.title
+    return tuple(compose.balance_title(article.title[0], fonts.metrics("title")))
+
+
 def render(issue: Issue) -> str:
     """The issue as one HTML document, ready for WeasyPrint (base URL: `layout/`)."""
-    articles = [ComposedArticle(a, [compose_paragraph(p) for p in a.paragraphs]) for a in issue.articles]
+    articles = [ComposedArticle(a, title_lines(a), [compose_paragraph(p) for p in a.paragraphs])
+                for a in issue.articles]
     briefs = [ComposedBrief(compose_paragraph(Paragraph(b.text)), b.attribution) for b in issue.briefs]
     font_faces = [{"family": f.family, "url": f.path.as_uri()} for f in fonts.manifest()]
     return environment().get_template(TEMPLATE).render(
