@@ -240,8 +240,10 @@ def _issue(source: str, d: dict[str, Any]) -> Issue:
         articles = []
         for a in column["articles"]:
             count += 1
-            title = (a["title"],) if isinstance(a["title"], str) else tuple(a["title"])
-            articles.append(Article(title, tuple(map(_paragraph, a["paragraphs"])), a.get("attribution", ""), f"a{count}"))
+            given = not isinstance(a["title"], str)
+            title = tuple(a["title"]) if given else (a["title"],)
+            articles.append(Article(title, tuple(map(_paragraph, a["paragraphs"])), a.get("attribution", ""),
+                                    f"a{count}", given))
         columns.append(Column(column["name"], tuple(articles)))
     briefs = d.get("briefs", {})
     return Issue(

@@ -43,10 +43,11 @@ class Paragraph:
 
 @dataclass(frozen=True)
 class Article:
-    title: tuple[str, ...]  # the title's lines; one entry when the title is left to break by itself
+    title: tuple[str, ...]  # the title's lines, or the whole title when it is left to break by itself
     paragraphs: tuple[Paragraph, ...]
     attribution: str = ""  # "预算工委 吴颖", printed in brackets after the article
     anchor: str = ""  # the id that the 目录 and the PDF outline point to
+    lines_given: bool = True  # whether the data gives the title's lines (a list) or one string
 
     @property
     def title_text(self) -> str:

@@ -103,7 +103,7 @@ def compose_paragraph(paragraph: Paragraph) -> ComposedParagraph:
 def title_lines(article: Article) -> tuple[str, ...]:
     """The lines the data gives; a title given as one string and too long for one line is
     broken into lines of similar length where it reads well."""
-    if len(article.title) > 1:
+    if article.lines_given:
         return article.title
     return tuple(compose.balance_title(article.title[0], fonts.metrics("title")))
 
