@@ -3,11 +3,13 @@ measured on the PDF itself, with the reviewers' tool and with pdftotext."""
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 from pathlib import Path
 
 import pdfplumber
+import pytest
 import yaml
 
 from conftest import SAMPLE, make_archive, run_cli
@@ -70,3 +72,59 @@ def test_a_title_given_as_one_string_breaks_into_balanced_lines(tmp_path: Path) 
     lines = [rows[k] for k in sorted(rows)]
     # 24 characters at 22 pt do not fit the 156 mm line: two lines, broken before the quotation
     assert lines == ["市人大常委会持续推动", "“人大+审计”协同机制走深走实"]
+
+
+LEFT, INDENT = 28 * 72 / 25.4, 2 * 156 * 72 / 25.4 / 28
+FIRST_PARAGRAPH = ("市人大常委会积极探索人大财经监督与审计监督高效融合新路径,通过“三聚焦三强化”,在实践中不断深化"
+                   "贯通“人大+审计”协同机制,逐步构建起“人大+审计”同向发力、同步协调、同频共振的经济监督新格局。")
+
+
+def lone_lines(pdf: bytes) -> list[str]:
+    """Paragraphs that leave their first line alone at a page's foot or their last alone at its top."""
+    pages = []
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        for page in doc.pages:
+            rows: dict[int, list[dict]] = {}
+            for c in page.chars:
+                if c["text"].strip():
+                    rows.setdefault(round(c["top"]), []).append(c)
+            kinds = []  # per line: "first" (indented body), "more" (body), "other"
+            for _, chars in sorted(rows.items()):
+                x0 = min(c["x0"] for c in chars)
+                body = all(round(c["size"]) == 16 for c in chars) and any(
+                    c["fontname"].endswith("Bulletin-Body") for c in chars)  # not the 信息摘登 heading
+                kinds.append("first" if body and abs(x0 - LEFT - INDENT) < 1 else
+                             "more" if body and abs(x0 - LEFT) < 1 else "other")
+            pages.append(kinds)
+    faults = []
+    for n, (this, following) in enumerate(zip(pages, pages[1:]), 1):
+        body_end = [k for k in this if k != "other"]
+        if following and following[0] == "more":  # a paragraph runs over the page break
+            if not body_end or body_end[-1] == "first":
+                faults.append(f"page {n}: a first line alone at the foot")
+            if len(following) < 2 or following[1] != "more":
+                faults.append(f"page {n + 1}: a last line alone at the top")
+    return faults
+
+
+@pytest.mark.parametrize("longer", [0, 1, 3])
+def test_no_paragraph_leaves_one_line_alone_at_a_page_top_or_foot(tmp_path: Path, longer: int) -> None:
+    """孤行不成页. The sample, and the sample with its first paragraph made longer so that page
+    breaks fall where, without orphans/widows in bulletin.css, lines would stand alone (measured)."""
+    from bulletin_print import load, render, typeset
+
+    text = SAMPLE.read_text(encoding="utf-8").replace(
+        FIRST_PARAGRAPH, FIRST_PARAGRAPH + "市人大常委会积极探索人大财经监督与审计监督高效融合新路径" * longer + "。" * bool(longer))
+    issue = make_archive(tmp_path, text)
+    pdf = typeset.typeset(render.render(load.load_issue(issue)), issue.parent)
+    assert lone_lines(pdf) == []
+
+
+def test_no_body_text_reaches_into_the_margins(sample_pdf: Path) -> None:
+    """Nothing starts left of the text block or ends right of it: a line that breaks at a source
+    space once started 5 pt into the left margin."""
+    with pdfplumber.open(sample_pdf) as doc:
+        for page in doc.pages:
+            body = [c for c in page.chars if c["text"].strip() and round(c["size"]) == 16]
+            assert min(c["x0"] for c in body) >= LEFT - 0.5
+            assert max(c["x1"] for c in body) <= LEFT + 156 * 72 / 25.4 + 0.5

@@ -79,6 +79,18 @@ def pieces(line: compose.Line) -> list[Piece]:
     return out
 
 
+def hang_space(before: list[Piece], line: list[Piece]) -> None:
+    """Move the space a line starts with to the end of the line before, where it hangs past the
+    measure unseen. WeasyPrint would drop its width at a line's start but keep its spacing, and
+    pull the line into the margin; hung, it also keeps the copied text as the source has it."""
+    first = line[0]
+    if len(first.text) > 1:
+        line[0] = replace(first, text=first.text[1:])
+    else:
+        del line[0]
+    before[-1] = replace(before[-1], text=before[-1].text + " ")
+
+
 def compose_paragraph(paragraph: Paragraph) -> ComposedParagraph:
     """The paragraph's lines, its lead sentence (if any) set in its own style.
 
@@ -91,6 +103,9 @@ def compose_paragraph(paragraph: Paragraph) -> ComposedParagraph:
     if not composed:
         return ComposedParagraph(0.0, 0.0, [])
     lines = [pieces(line) for line in composed]
+    for before, line in zip(lines, lines[1:]):
+        if line[0].text.startswith(" "):  # a break at a space: see hang_space
+            hang_space(before, line)
     weight = Counter()
     for piece in (p for line in lines for p in line if p.style == "body" and not p.half):
         weight[piece.spacing] += len(piece.text)
