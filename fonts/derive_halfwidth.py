@@ -32,13 +32,11 @@ from fontTools.ttLib import TTFont
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from bulletin_print.compose import HALF_CLOSING, HALF_OPENING  # noqa: E402
 
-FAMILY = "BulletinFang"
-POSTSCRIPT = "BulletinFang-Regular"
 HALF = 500  # of unitsPerEm 1000
 DESCRIPTION = (
-    "BulletinFang is FandolFang Regular 1.300 (Project Fandol, Clerk Ma and Jie Su) with added "
+    "{family} is {source} 1.300 (Project Fandol, Clerk Ma and Jie Su) with added "
     "half-width forms of the full-width punctuation marks, reached through the OpenType feature "
-    "'ss01'. Derived by bulletin-print (fonts/derive_halfwidth.py); licensed like FandolFang: "
+    "'ss01'. Derived by bulletin-print (fonts/derive_halfwidth.py); licensed like {source}: "
     "GPL-3.0-or-later with the font exception."
 )
 
@@ -94,36 +92,39 @@ def derive(src: Path, dst: Path) -> None:
     fea += "feature ss01 {\n" + "".join(f"  sub {a} by {b};\n" for a, b in substitutions) + "} ss01;\n"
     addOpenTypeFeaturesFromString(font, fea, tables=["GSUB"])
 
-    rename(font)
+    rename(font, dst.stem, src.stem)
     font.save(dst)
 
 
-def rename(font: TTFont) -> None:
-    """A modified font must not pass itself off as FandolFang: new names, and say where it came from."""
+def rename(font: TTFont, postscript: str, source: str) -> None:
+    """A modified font must not pass itself off as its source: new names (BulletinFang-Regular
+    for FandolFang-Regular), and say where it came from."""
+    family = postscript.split("-")[0]
+    description = DESCRIPTION.format(family=family, source=source.replace("-", " "))
     names = font["name"]
     version = names.getDebugName(5) or ""
     for record in list(names.names):
         if record.nameID in (1, 3, 4, 6, 10, 16, 17):
             names.removeNames(nameID=record.nameID)
     for platform in ((1, 0, 0), (3, 1, 0x409)):
-        names.setName(FAMILY, 1, *platform)
-        names.setName(f"{version.split(';')[0]};{POSTSCRIPT};derived from FandolFang-Regular", 3, *platform)
-        names.setName(f"{FAMILY} Regular", 4, *platform)
-        names.setName(POSTSCRIPT, 6, *platform)
-        names.setName(DESCRIPTION, 10, *platform)
+        names.setName(family, 1, *platform)
+        names.setName(f"{version.split(';')[0]};{postscript};derived from {source}", 3, *platform)
+        names.setName(f"{family} Regular", 4, *platform)
+        names.setName(postscript, 6, *platform)
+        names.setName(description, 10, *platform)
     cff = font["CFF "].cff
-    cff.fontNames = [POSTSCRIPT]
+    cff.fontNames = [postscript]
     top = cff.topDictIndex[0]
-    top.FullName = f"{FAMILY} Regular"
-    top.FamilyName = FAMILY
+    top.FullName = f"{family} Regular"
+    top.FamilyName = family
     for fd in top.FDArray:
-        fd.FontName = POSTSCRIPT
+        fd.FontName = postscript
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("source", type=Path, help="FandolFang-Regular.otf")
-    parser.add_argument("output", type=Path, help="where to write BulletinFang-Regular.otf")
+    parser.add_argument("source", type=Path, help="e.g. FandolFang-Regular.otf")
+    parser.add_argument("output", type=Path, help="e.g. BulletinFang-Regular.otf (its name is the new font's)")
     args = parser.parse_args()
     derive(args.source, args.output)
 

@@ -150,11 +150,11 @@ FONTS = [
          src=os.path.join(SERIF, "900Black/NotoSerifSC_900Black.ttf"), chars=COMMON,
          source=f"npm {npm_serif}: 900Black/NotoSerifSC_900Black.ttf",
          licence="OFL-1.1", licence_file="licences/NotoSerifSC-OFL.txt", subset=COMMON_DESC),
-    dict(role="hei", family="Bulletin Hei", file="FandolHei-Regular.otf",
-         src=os.path.join(TEX, FANDOL, "FandolHei-Regular.otf"),
-         source=f"Debian {deb_tex}: /{FANDOL}/FandolHei-Regular.otf",
+    dict(role="hei", family="Bulletin Hei", file="BulletinHei-Regular.otf",
+         src=os.path.join(TEX, FANDOL, "FandolHei-Regular.otf"), derive=True,
+         source=f"derived by derive_halfwidth.py from Debian {deb_tex}: /{FANDOL}/FandolHei-Regular.otf",
          licence="GPL-3.0-or-later WITH Font-exception-2.0", licence_file="licences/Fandol-LICENSE.txt",
-         subset="none"),
+         subset="none; 30 half-width punctuation glyphs added, reached by the stylistic set ss01"),
     dict(role="fallback", family="Bulletin Fallback", file="NotoSerifSC-Regular.ttf",
          src=os.path.join(SERIF, "400Regular/NotoSerifSC_400Regular.ttf"),
          source=f"npm {npm_serif}: 400Regular/NotoSerifSC_400Regular.ttf",
@@ -203,8 +203,9 @@ with gzip.open(os.path.join(TEX, "usr/share/doc/texlive-lang-chinese/Licenses.gz
 i = lic_lines.index("fandol: gpl")
 fandol_entry = "\n".join(lic_lines[i:i + 3])
 with open(os.path.join(L, "Fandol-LICENSE.txt"), "w", encoding="utf-8") as fh:
-    fh.write(f"""Fandol fonts (FandolHei-Regular.otf, FandolKai-Regular.otf, and BulletinFang-Regular.otf,
-which is FandolFang-Regular.otf with half-width punctuation glyphs added by derive_halfwidth.py)
+    fh.write(f"""Fandol fonts (FandolKai-Regular.otf, and BulletinFang-Regular.otf and BulletinHei-Regular.otf,
+which are FandolFang-Regular.otf and FandolHei-Regular.otf with half-width punctuation glyphs
+added by derive_halfwidth.py)
 Copyright (c) 2012-2013, the Fandol team (Clerk Ma & Jie Su).
 
 Licence: GNU General Public License, version 3 or (at your option) any later
@@ -232,9 +233,9 @@ exception (SPDX: Font-exception-2.0), whose text is:
   version of the font, but you are not obligated to do so. If you do not wish
   to do so, delete this exception statement from your version.
 
-FandolHei and FandolKai are shipped unmodified. BulletinFang is a modified
-FandolFang (renamed; its name table says so); we extend the font exception above
-to it. Their source is the Debian package {deb_tex} (and CTAN package "fandol").
+FandolKai is shipped unmodified. BulletinFang and BulletinHei are modified
+FandolFang and FandolHei (renamed; their name tables say so); we extend the font
+exception above to them. Their source is the Debian package {deb_tex} (and CTAN package "fandol").
 
 ----- upstream README -----
 {readme}""")

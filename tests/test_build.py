@@ -8,8 +8,11 @@ from pathlib import Path
 
 import pdfplumber
 import pypdf
+from fontTools.ttLib import TTFont
 
-from conftest import REFERENCE, ROOT, SAMPLE
+from bulletin_print import fonts
+
+from conftest import REFERENCE, SAMPLE
 
 MM = 72 / 25.4
 
@@ -40,13 +43,14 @@ def test_every_block_of_the_sample_is_there_in_order(sample_report: dict) -> Non
 
 def test_fonts_are_embedded_and_all_from_the_project(sample_pdf: Path, sample_report: dict) -> None:
     assert sample_report["fonts_not_embedded"] == []
-    # WeasyPrint names each embedded font after its @font-face family ("Bulletin Body" →
-    # "XXXXXX+Bulletin-Body"): a font that fontconfig took from the system would keep its own name.
-    families = {line.split('"')[1].replace(" ", "-")
-                for line in (ROOT / "fonts" / "manifest.toml").read_text(encoding="utf-8").splitlines()
-                if line.startswith("family =")}
+    # WeasyPrint names an embedded font after its @font-face family ("Bulletin Body" →
+    # "XXXXXX+Bulletin-Body") or after the font's own family: both must be the shipped fonts'.
+    names = {f.family.replace(" ", "-") for f in fonts.manifest()}
+    for f in fonts.manifest():
+        table = TTFont(f.path, lazy=True)["name"]
+        names |= {table.getDebugName(1).replace(" ", "-"), table.getDebugName(6)}
     used = {name.split("+", 1)[-1] for name in sample_report["fonts"]}
-    assert used and all(any(name == f or name.startswith(f + "-") for f in families) for name in used), used
+    assert used and all(any(name == n or name.startswith(n + "-") for n in names) for name in used), used
     # and the glyphs drawn are the shipped fonts' own: every embedded program is a subset of one
     reader = pypdf.PdfReader(sample_pdf)
     for page in reader.pages:

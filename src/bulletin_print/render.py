@@ -18,7 +18,7 @@ from bulletin_print.model import Article, Issue, Paragraph
 from bulletin_print.paths import LAYOUT_DIR
 
 TEMPLATE = "issue.html.j2"
-# The composer's styles and the font role that sets each.
+# The composer's styles and the font role that sets each; both fonts have half-width marks (ss01).
 STYLE_ROLES = {"body": "body", "lead": "hei"}
 
 
@@ -99,7 +99,7 @@ def compose_paragraph(paragraph: Paragraph) -> ComposedParagraph:
     """
     segments = [(paragraph.lead, "lead"), (paragraph.text[len(paragraph.lead):], "body")]
     metrics = {style: fonts.metrics(role) for style, role in STYLE_ROLES.items()}
-    composed = compose.compose([s for s in segments if s[0]], metrics)
+    composed = compose.compose([s for s in segments if s[0]], metrics, compress=STYLE_ROLES)
     if not composed:
         return ComposedParagraph(0.0, 0.0, [])
     lines = [pieces(line) for line in composed]
