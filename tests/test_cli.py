@@ -69,3 +69,15 @@ def test_default_output_path(tmp_path: Path) -> None:
     result = run_cli("build", "issues/2024/12.yaml", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "build" / "2024-12.pdf").read_bytes().startswith(b"%PDF-")
+
+
+def test_a_lead_that_does_not_begin_its_paragraph(sample_copy: Path, tmp_path: Path) -> None:
+    text = sample_copy.read_text(encoding="utf-8")
+    first = "          - 市人大常委会积极探索"
+    assert first in text
+    sample_copy.write_text(text.replace(first, "          - lead: 一是别的句子。\n            text: 市人大常委会积极探索", 1),
+                           encoding="utf-8")
+    line = sample_copy.read_text(encoding="utf-8").splitlines().index("          - lead: 一是别的句子。") + 1
+    code, err, pdf, _ = build_over_good_pdf(sample_copy, tmp_path)
+    assert_refused(code, err, pdf, f"{sample_copy}:{line}:")
+    assert "columns[0].articles[0].paragraphs[0].lead: 引导句须是该段开头的原文" in err

@@ -228,9 +228,24 @@ def load_issue(path: Path) -> Issue:
     editions = merged.get("editions", ["普刊", "增刊", "专刊"])
     if "edition" in merged and merged["edition"] not in editions:
         problems.append(origin["edition"].problem(("edition",), f"刊别应为 {'、'.join(editions)} 之一 (edition must be one of them)"))
+    if "columns" in merged:
+        problems += _lead_problems(origin["columns"], merged["columns"])
     if problems:
         raise IssueError(problems)
     return _issue(str(path), merged)
+
+
+def _lead_problems(doc: Document, columns: list[dict[str, Any]]) -> list[Problem]:
+    """A lead sentence given in the data must be where the paragraph begins."""
+    problems = []
+    for c, column in enumerate(columns):
+        for a, article in enumerate(column["articles"]):
+            for p, paragraph in enumerate(article["paragraphs"]):
+                lead = paragraph.get("lead") if isinstance(paragraph, dict) else None
+                if isinstance(lead, str) and not paragraph["text"].startswith(lead):
+                    path = ("columns", c, "articles", a, "paragraphs", p, "lead")
+                    problems.append(doc.problem(path, "引导句须是该段开头的原文 (the lead must be how the paragraph begins)"))
+    return problems
 
 
 def _issue(source: str, d: dict[str, Any]) -> Issue:
