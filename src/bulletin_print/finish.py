@@ -106,8 +106,15 @@ class Sources:
 
 # --- what a PDF is made from ------------------------------------------------------------------
 
-@cache
 def file_sha256(path: Path) -> str:
+    """sha256 of a file, remembered for as long as its size and modification time stay the same
+    (a watching or archive-building process hashes the 50 MB of fonts once)."""
+    st = path.stat()
+    return _sha256_of(path, st.st_mtime_ns, st.st_size)
+
+
+@cache
+def _sha256_of(path: Path, mtime_ns: int, size: int) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
@@ -119,7 +126,6 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-@cache
 def environment_manifest() -> dict:
     """Everything besides the issue's own files that goes into its PDF: the same for every issue."""
     from bulletin_print.fonts import manifest as font_manifest
@@ -154,17 +160,12 @@ def manifest(sources: Sources, options: Options) -> dict:
         "format": "bulletin-print manifest 1",
         "options": asdict(options),
         "source_date_epoch": source_date_epoch(),
-        "issue": {"path": sources.issue_name, "sha256": file_sha256_fresh(sources.issue)},
+        "issue": {"path": sources.issue_name, "sha256": file_sha256(sources.issue)},
         "publication": None if sources.publication is None else {
-            "path": "publication.yaml", "sha256": file_sha256_fresh(sources.publication)},
+            "path": "publication.yaml", "sha256": file_sha256(sources.publication)},
     }
     data.update(environment_manifest())
     return data
-
-
-def file_sha256_fresh(path: Path) -> str:
-    """sha256 of a file that may change between calls (issue files): never cached."""
-    return sha256(path.read_bytes())
 
 
 def manifest_bytes(data: dict) -> bytes:

@@ -159,14 +159,6 @@ def snapshot(files: list[Path]) -> dict[Path, tuple[int, int] | None]:
     return out
 
 
-def _forget_layout() -> None:
-    """Drop what a build process remembers of layout/ (hashes in the PDF's manifest)."""
-    from bulletin_print import finish
-
-    for name in ("environment_manifest", "file_sha256"):
-        getattr(getattr(finish, name, None), "cache_clear", lambda: None)()
-
-
 def watch(issue: Path, output: Path, png_folder: Path | None = None, *, interval: float = 0.3, dpi: int = 96,
           echo: Callable[[str], None] = print, stop: Callable[[], bool] = lambda: False,
           max_builds: int | None = None) -> None:
@@ -202,7 +194,5 @@ def watch(issue: Path, output: Path, png_folder: Path | None = None, *, interval
         seen = now
         if now.get(issue) is None:
             continue  # an editor's save that replaces the file: it is back at the next poll
-        if any(f.is_relative_to(LAYOUT_DIR) for f in changed):
-            _forget_layout()
         names = ", ".join(sorted({f.name for f in changed}))
         run(f"重新生成 (rebuilt) after {names}")
