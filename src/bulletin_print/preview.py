@@ -12,7 +12,6 @@ or not at all, and says how long it took.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import shutil
 import subprocess
 import tempfile
@@ -26,6 +25,7 @@ from bulletin_print.paths import LAYOUT_DIR
 
 PNG_NAME = "page-{:02d}.png"
 INDEX = "index.html"
+INDEX_TEMPLATE = "preview.html.j2"
 
 
 # ---- pages as pictures ----------------------------------------------------------------------
@@ -84,16 +84,12 @@ def _pdftoppm(pdf: bytes, folder: Path, dpi: int) -> list[Path]:
 
 
 def write_index(folder: Path, title: str, pages: list[Path]) -> Path:
-    """A page showing the PNGs one under another (each URL carries the PNG's mtime, so a browser
-    reload after a `watch --png` rebuild shows the new pages)."""
-    images = "\n".join(f'<img src="{html.escape(p.name)}?{int(p.stat().st_mtime_ns)}" alt="第 {i} 页">'
-                       for i, p in enumerate(pages, 1))
-    text = (f"<!doctype html>\n<meta charset=utf-8>\n<title>{html.escape(title)}</title>\n"
-            "<style>body{background:#888;margin:0;text-align:center}"
-            "img{display:block;margin:12px auto;box-shadow:0 1px 6px #0006;max-width:96vw}</style>\n"
-            f"{images}\n")
+    """A page showing the PNGs one under another (layout/preview.html.j2)."""
+    from bulletin_print.render import environment
+
+    shown = [{"name": p.name, "stamp": p.stat().st_mtime_ns} for p in pages]
     target = folder / INDEX
-    target.write_text(text, encoding="utf-8")
+    target.write_text(environment().get_template(INDEX_TEMPLATE).render(title=title, pages=shown), encoding="utf-8")
     return target
 
 
