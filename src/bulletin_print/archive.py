@@ -24,20 +24,10 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bulletin_print import finish
+from bulletin_print import finish, load
 from bulletin_print.model import IssueError
 
 CACHE_FILE = ".bulletin-print-cache.json"
-PUBLICATION_FILE = "publication.yaml"
-
-
-def issue_files(folder: Path) -> list[Path]:
-    """Every issue file under `folder`, in order (publication files are not issues)."""
-    found = [p for pattern in ("*.yaml", "*.yml") for p in folder.rglob(pattern)]
-    return sorted(p for p in found if p.is_file() and p.name != PUBLICATION_FILE
-                  and not any(part.startswith(".") for part in p.relative_to(folder).parts))
-
-
 def output_name(issue: Path, folder: Path, options: finish.Options) -> str:
     """issues/2024/12.yaml under issues/ → 2024-12.pdf (2024-12.print.pdf for print)."""
     stem = "-".join(issue.relative_to(folder).with_suffix("").parts)
@@ -130,7 +120,7 @@ def build_all(folder: Path, out_dir: Path, options: finish.Options, jobs: int | 
               report: Callable[[Outcome, int, int], None] | None = None, force: bool = False) -> Summary:
     """Build every issue under `folder` into `out_dir`; `report(outcome, done, total)` after each."""
     start = time.perf_counter()
-    issues = issue_files(folder)
+    issues = load.issue_files(folder)
     cache = load_cache(out_dir)
     outcomes: list[Outcome] = []
     todo: list[tuple[Path, Path, str]] = []

@@ -83,8 +83,7 @@ def check_file(path: Path, *, fonts: bool = True, lint: bool = True) -> Checked:
                                     f"{MAX_FILE_BYTES // 1024 // 1024} MB (file too large)"))
         return out
     try:
-        out.issue = load.load_issue(path)
-        out.doc = load.read(path)
+        out.issue, out.doc, pub = load.load_documents(path)
     except IssueError as e:
         out.problems.extend(e.problems)
         return out
@@ -92,17 +91,10 @@ def check_file(path: Path, *, fonts: bool = True, lint: bool = True) -> Checked:
     if any(p.severity == ERROR for p in out.problems):
         return out
     if fonts:
-        out.problems.extend(glyph_problems(out.doc, pub_doc(path)))
+        out.problems.extend(glyph_problems(out.doc, pub))
     if lint:
         out.problems.extend(punctuation_problems(out.doc))
     return out
-
-
-def pub_doc(path: Path) -> load.Document | None:
-    pub = load.publication_file(path)
-    if pub is None or pub.resolve() == path.resolve():
-        return None
-    return load.read(pub)
 
 
 def limits(issue: Issue, doc: load.Document) -> list[Problem]:
@@ -474,7 +466,7 @@ def issue_files(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
     problems: list[Problem] = []
     for p in paths:
         if p.is_dir():
-            files.extend(sorted(f for f in p.rglob("*.yaml") if f.name != load.PUBLICATION_FILE))
+            files.extend(load.issue_files(p))
         elif p.exists() or p.suffix in (".yaml", ".yml"):
             files.append(p)
         else:

@@ -206,8 +206,22 @@ def publication_file(issue_path: Path) -> Path | None:
     return None
 
 
+def issue_files(folder: Path) -> list[Path]:
+    """Every issue file under `folder`, in order: YAML files, less publication files and
+    anything in a hidden folder."""
+    found = [p for pattern in ("*.yaml", "*.yml") for p in folder.rglob(pattern)]
+    return sorted(p for p in found if p.is_file() and p.name != PUBLICATION_FILE
+                  and not any(part.startswith(".") for part in p.relative_to(folder).parts))
+
+
 def load_issue(path: Path) -> Issue:
     """Read an issue file and its publication file into an Issue, or raise IssueError."""
+    return load_documents(path)[0]
+
+
+def load_documents(path: Path) -> tuple[Issue, Document, Document | None]:
+    """The Issue, with the issue file's and the publication file's documents it was made from
+    (for checks that need every value's position), or raise IssueError."""
     issue = read(path)
     docs = [issue]
     pub_path = publication_file(path)
@@ -232,7 +246,7 @@ def load_issue(path: Path) -> Issue:
         problems += _lead_problems(origin["columns"], merged["columns"])
     if problems:
         raise IssueError(problems)
-    return _issue(str(path), merged)
+    return _issue(str(path), merged), issue, docs[0] if len(docs) > 1 else None
 
 
 def _lead_problems(doc: Document, columns: list[dict[str, Any]]) -> list[Problem]:
