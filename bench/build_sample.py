@@ -1,9 +1,13 @@
 #!/usr/bin/env python3
 """Benchmark: build the sample issue in fresh processes and compare with plain WeasyPrint.
 
-Each run is a whole `bulletin-print build` process (interpreter start, imports, composing,
-layout, PDF writing), timed from outside; peak RSS is that process's own maximum. The floor is
-the `weasyprint` command on the same text as plain headings and paragraphs in the same fonts.
+Each run is a whole `bulletin-print build` process (interpreter start, imports, checks, composing,
+layout, PDF writing), timed from outside; peak RSS is that process's own maximum.
+
+The floor is the `weasyprint` command on the same issue without the project's work: the same
+document, stylesheets and fonts (masthead, 目录, 版记, page numbers), but each paragraph handed
+to WeasyPrint whole, to break and justify itself (bench/plain.css), with no checks, no composing
+and no finishing. What the build costs above it is what the composer and the checks cost.
 
 usage: python bench/build_sample.py [--runs N]
 """
@@ -20,12 +24,11 @@ import tempfile
 import time
 from pathlib import Path
 
-import jinja2
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from bulletin_print import fonts, load  # noqa: E402
+from bulletin_print import compose, fonts, load, render  # noqa: E402
+from bulletin_print.paths import LAYOUT_DIR  # noqa: E402
 
 SAMPLE = ROOT / "issues" / "2024" / "12.yaml"
 
@@ -41,12 +44,21 @@ def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
     return wall, usage.ru_maxrss / 1024
 
 
+def whole(paragraph) -> render.ComposedParagraph:
+    """A paragraph as one unbroken line of pieces, indented two cells: the lead sentence in its
+    span, the rest bare."""
+    line = [render.Piece(paragraph.lead, "lead", 0.0, False)] if paragraph.lead else []
+    line.append(render.Piece(paragraph.text[len(paragraph.lead):], "body", 0.0, False, bare=True))
+    return render.ComposedParagraph(2 * compose.MEASURE / 28, 0.0, [line])
+
+
 def plain_html(path: Path) -> None:
-    issue = load.load_issue(SAMPLE)
-    template = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent), autoescape=True)
-    path.write_text(template.get_template("plain.html.j2").render(
-        articles=issue.articles, briefs=issue.briefs,
-        body=fonts.font_for("body").path.as_uri(), title=fonts.font_for("title").path.as_uri()), encoding="utf-8")
+    """The sample's document as `render` makes it, with `whole` paragraphs in place of composed ones."""
+    composer, render.compose_paragraph = render.compose_paragraph, whole
+    try:
+        path.write_text(render.render(load.load_issue(SAMPLE)), encoding="utf-8")
+    finally:
+        render.compose_paragraph = composer
 
 
 def report(name: str, runs: list[tuple[float, float]], pdf: Path) -> float:
@@ -69,7 +81,8 @@ def main() -> None:
         ours, floor = [], []
         for _ in range(args.runs):  # interleaved, so both see the same machine
             ours.append(timed([sys.executable, "-m", "bulletin_print", "build", str(SAMPLE), "-o", str(out)], env))
-            floor.append(timed([weasyprint, str(plain), str(plain_pdf)], env))
+            floor.append(timed([weasyprint, "--base-url", LAYOUT_DIR.as_uri() + "/",
+                                "--stylesheet", str(Path(__file__).parent / "plain.css"), str(plain), str(plain_pdf)], env))
         a = report("bulletin-print build", ours, out)
         b = report("plain weasyprint", floor, plain_pdf)
         print(f"ratio {a / b:.2f} × the plain-WeasyPrint floor")

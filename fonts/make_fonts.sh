@@ -268,4 +268,6 @@ with open(MAN, "w", encoding="utf-8") as fh:
 print("    manifest.toml written")
 PY
 
+PYTHONPATH="$HERE/../src" python3 "$HERE/write_metrics.py"  # the composer's widths of the common characters
+
 echo ">> done; size of $HERE: $(du -sb "$HERE" | cut -f1) bytes"

@@ -29,3 +29,6 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/pip install -q -e ".[test]"
   touch "$stamp"
 fi
+# Bytecode for the package's own modules, which an editable install leaves uncompiled: where
+# PYTHONDONTWRITEBYTECODE is set, every run would otherwise compile them anew (0.1 s a build).
+.venv/bin/python -m compileall -q src

@@ -38,6 +38,21 @@ def test_every_text_font_has_the_common_characters(role: str) -> None:
     assert missing == []
 
 
+@pytest.mark.parametrize("role", TEXT_ROLES)
+def test_metrics_json_gives_the_fonts_own_widths(role: str) -> None:
+    """The composer takes common characters' widths from fonts/metrics.json: they must be the font's."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(fonts.font_for(role).path, lazy=True)
+    cmap, hmtx, upem = font.getBestCmap(), font["hmtx"].metrics, font["head"].unitsPerEm
+    table = fonts.metrics(role)
+    wrong = [chr(c) for c in fonts.common() if table.advance(chr(c)) != hmtx[cmap[c]][0] / upem]
+    assert wrong == []
+    # and they come from the table alone: no font file is read for them
+    unread = fonts.Metrics([FONTS_DIR / "missing.otf"], fonts.common_widths()[fonts.font_for(role).file])
+    assert [unread.advance(chr(c)) for c in sorted(fonts.common())] == [table.advance(chr(c)) for c in sorted(fonts.common())]
+
+
 def test_fallbacks_cover_the_8105_common_hanzi_and_rare_names() -> None:
     fallback = fonts.metrics("fallback").codepoints() | fonts.metrics("fallback-ext").codepoints()
     assert all(ord(c) in fallback for c in fonts.charset("tygf8105"))

@@ -106,20 +106,43 @@ class Sources:
 
 # --- what a PDF is made from ------------------------------------------------------------------
 
+# Hashes of large files (the fonts) outlive the process: a build would otherwise spend a quarter
+# of a second hashing 50 MB of fonts that have not changed since the last one.
+HASH_STORE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "bulletin-print" / "sha256.json"
+STORED_FROM = 1 << 20  # bytes: smaller files are hashed faster than the store is read
+
+
 def file_sha256(path: Path) -> str:
-    """sha256 of a file, remembered for as long as its size and modification time stay the same
-    (a watching or archive-building process hashes the 50 MB of fonts once)."""
+    """sha256 of a file, remembered for as long as its size and modification time stay the same:
+    within the process for every file, across processes (HASH_STORE) for large ones."""
     st = path.stat()
-    return _sha256_of(path, st.st_mtime_ns, st.st_size)
+    return _sha256_of(path.resolve(), st.st_mtime_ns, st.st_size)
 
 
 @cache
 def _sha256_of(path: Path, mtime_ns: int, size: int) -> str:
+    stamp = [mtime_ns, size]
+    if size >= STORED_FROM and _stored_hashes().get(str(path), [])[:2] == stamp:
+        return _stored_hashes()[str(path)][2]
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
+    if size >= STORED_FROM:
+        _stored_hashes()[str(path)] = [*stamp, h.hexdigest()]
+        try:
+            write_atomic(json.dumps(_stored_hashes(), indent=0).encode(), HASH_STORE)
+        except OSError:
+            pass  # an unwritable cache only costs time
     return h.hexdigest()
+
+
+@cache
+def _stored_hashes() -> dict[str, list]:
+    try:
+        return json.loads(HASH_STORE.read_bytes())
+    except (OSError, ValueError):
+        return {}
 
 
 def sha256(data: bytes) -> str:

@@ -6,6 +6,7 @@ Fonts only ever come from `fonts/`; `fonts/manifest.toml` says which file plays 
 
 from __future__ import annotations
 
+import json
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -57,17 +58,31 @@ def font_for(role: str) -> FontFile:
 FALLBACK_ROLES = ("fallback", "fallback-ext")
 
 
+@cache
+def common_widths() -> dict[str, dict]:
+    """fonts/metrics.json (written by fonts/write_metrics.py): per text font, the advances of
+    the common characters. Reading a large font's cmap costs a build a tenth of a second."""
+    with open(FONTS_DIR / "metrics.json", encoding="utf-8") as f:
+        return json.load(f)
+
+
 class Metrics:
     """Advance widths (in em) of the characters of a role's font, then of its fallbacks.
 
     The composer needs the widths HarfBuzz will place; the body fonts have no kerning, so the
-    `hmtx` advance of each character's glyph is that width.
+    `hmtx` advance of each character's glyph is that width. The common characters, which the
+    role's font has (tests/test_fonts.py), come from fonts/metrics.json; others from the fonts.
     """
 
-    def __init__(self, paths: list[Path]) -> None:
+    def __init__(self, paths: list[Path], known: dict | None = None) -> None:
         self._paths = paths
         self._tables: list[tuple[dict[int, str], dict[str, tuple[int, int]], int]] = []
         self._cache: dict[str, float] = {}
+        if known is not None:
+            upem, usual = known["units_per_em"], known["usual"]
+            self._common = (usual / upem, {ch: a / upem for ch, a in known["other"].items()})
+        else:
+            self._common = None
 
     def _table(self, i: int) -> tuple[dict[int, str], dict[str, tuple[int, int]], int]:
         """The i-th font's cmap, advances and units per em, read on first need: most text
@@ -88,6 +103,8 @@ class Metrics:
     def advance(self, ch: str) -> float:
         """Advance width of `ch` in em, from the first font that has it (1.0 when none has)."""
         width = self._cache.get(ch)
+        if width is None and self._common is not None and ord(ch) in common():
+            width = self._cache[ch] = self._common[1].get(ch, self._common[0])
         if width is None:
             width = 1.0
             for i in range(len(self._paths)):
@@ -104,7 +121,7 @@ class Metrics:
 def metrics(role: str) -> Metrics:
     """Metrics of the role's font followed by the fallback fonts."""
     roles = [role] + [r for r in FALLBACK_ROLES if r != role]
-    return Metrics([font_for(r).path for r in roles])
+    return Metrics([font_for(r).path for r in roles], common_widths().get(font_for(role).file))
 
 
 @cache
