@@ -72,10 +72,17 @@ def chars(line: Line):
     return [(ch, run) for run in line.runs for ch in run.text]
 
 
+def spaced(line: Line, body: Metrics) -> list[tuple[str, Line, float]]:
+    """(character, run, the room after it) for every character of the line: the run's spacing,
+    plus the run's gap after its last character."""
+    return [(ch, run, run.spacing + (run.gap if k == len(run.text) - 1 else 0.0))
+            for run in line.runs for k, ch in enumerate(run.text)]
+
+
 def width(line: Line, body: Metrics) -> float:
     """Where the line's last character ends: what the PDF's right edge will be."""
     return line.indent + sum(
-        body.advance(ch) * SIZE * (0.5 if run.half else 1.0) + run.spacing for ch, run in chars(line)
+        body.advance(ch) * SIZE * (0.5 if run.half else 1.0) + after for ch, run, after in spaced(line, body)
     )
 
 
@@ -89,11 +96,11 @@ def assert_well_formed(lines: list[Line], source: str, body: Metrics, bent: bool
         last = line.runs[-1]
         assert len(last.text) == 1 and last.spacing == 0.0
         for a, b in zip(line.runs, line.runs[1:-1]):
-            assert (a.style, a.spacing, a.half) != (b.style, b.spacing, b.half), "runs not merged"
-        for ch, run in chars(line)[:-1]:
+            assert a.gap or (a.style, a.spacing, a.half) != (b.style, b.spacing, b.half), "runs not merged"
+        for ch, run, after in spaced(line, body)[:-1]:
             if ch != " ":
-                assert run.spacing <= STRETCH_CAP + 1e-3, (line_text(line), ch, run)
-                assert bent or run.spacing >= SHRINK_CAP - 1e-3, (line_text(line), ch, run)
+                assert after <= STRETCH_CAP + 1e-3, (line_text(line), ch, run)
+                assert bent or after >= SHRINK_CAP - 1e-3, (line_text(line), ch, run)
         if not line.last:
             assert width(line, body) == pytest.approx(MEASURE, abs=0.01), line_text(line)
         else:
@@ -189,18 +196,20 @@ def test_numbers_and_words_never_split(metrics, body, token, at):
 
 def test_gap_between_han_and_digits(metrics, body):
     lines = compose([("在2022年完成", "body")], metrics)
-    spacing = {ch: run.spacing for ch, run in chars(lines[0])}
+    spacing = {ch: after for ch, run, after in spaced(lines[0], body)}
     assert spacing["在"] == pytest.approx(GRID + MIXED_GAP, abs=1e-3)
     assert spacing["2"] == pytest.approx(GRID + MIXED_GAP, abs=1e-3)  # the last 2, before 年
     assert spacing["年"] == pytest.approx(GRID, abs=1e-3)
+    assert [run.text for run in lines[0].runs] == ["在", "2022", "年完", "成"]  # gaps are margins, not runs
 
 
 def test_a_source_space_becomes_a_quarter_cell(metrics, body):
     lines = compose([("四方面 15 条建议", "body")], metrics)
-    spaces = [run for ch, run in chars(lines[0]) if ch == " "]
+    spaces = [after for ch, run, after in spaced(lines[0], body) if ch == " "]
     assert len(spaces) == 2
-    for run in spaces:
-        assert body.advance(" ") * SIZE + run.spacing == pytest.approx(CELL / 4, abs=1e-3)
+    for after in spaces:
+        assert body.advance(" ") * SIZE + after == pytest.approx(CELL / 4, abs=1e-3)
+
 
 
 def test_paired_marks_are_compressed(metrics, body):

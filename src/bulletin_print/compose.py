@@ -93,12 +93,19 @@ class Advance(Protocol):
 
 @dataclass(frozen=True)
 class Run:
-    """Characters set alike: one HTML span."""
+    """Characters set alike: one HTML span.
+
+    A run ends after a Han/Latin gap or a space, and `gap` is what that character takes beyond
+    the run's spacing (a margin in the HTML): the gap, or, negative, what a space gives back to
+    be a quarter cell wide. So neither needs a run of its own, and a line with digits or spaces
+    stays a few runs of one spacing.
+    """
 
     text: str  # exactly as in the source
     style: str  # "body", or e.g. "lead"
     spacing: float  # pt of letter-spacing after every character of the run
     half: bool = False  # full-width marks set in half a cell (the font's 'ss01' glyphs)
+    gap: float = 0.0  # pt after the run's last character, besides its spacing
 
 
 @dataclass(frozen=True)
@@ -163,6 +170,7 @@ class _Chars:
     text: str
     styles: list[str]
     cell: float
+    base: float  # a character's spacing on the grid: cell - size
     most: float  # the most stretch any gap can take: a Han character's
     full: list[float]  # advance, uncompressed
     compressible: list[bool]  # a closing mark that may be set half at a line's end
@@ -223,7 +231,7 @@ def _measure_chars(
         solid.append(solid[-1] + (not (_is_punct(ch) or ch.isspace())))
     compressible = [ch in HALF_CLOSING and ok for ch, ok in zip(text, can_half)]
     return _Chars(
-        text, styles, cell, most, full, compressible, pair, width, slot, step, gap, tight, room,
+        text, styles, cell, base, most, full, compressible, pair, width, slot, step, gap, tight, room,
         glue, squeeze, prefix, room_prefix, solid,
     )
 
@@ -405,9 +413,11 @@ def _best_sets(c: _Chars, measure: float, indent: float, strict: bool, prune: fl
 
 
 def _runs(c: _Chars, line: _Set) -> tuple[Run, ...]:
-    """The line's characters as runs of equal style, spacing and compression."""
+    """The line's characters as runs of equal style, spacing and compression; a run ends after a
+    Han/Latin gap or a space, which it carries as `gap` (see Run)."""
     p, q, stretch = line.p, line.q, line.stretch
     keys: list[tuple[str, float, bool]] = []
+    gaps: list[float] = []
     for i in range(p, q - 1):
         if i == p and c.text[i] == " ":
             spacing, half = -c.full[i], False  # a space that starts a line takes no room
@@ -418,12 +428,14 @@ def _runs(c: _Chars, line: _Set) -> tuple[Run, ...]:
             else:
                 gap, half, room = c.gap[i], bool(c.pair[i]), c.room[i]
             spacing = gap + (min(stretch, room) if stretch > 0 and line.capped else stretch)
-        keys.append((c.styles[i], round(spacing, 4) + 0.0, half))  # + 0.0: never "-0.0"
+        extra = c.gap[i] - c.base if c.text[i] == " " and i > p else c.step[i] - c.slot[i]
+        keys.append((c.styles[i], round(spacing - extra, 4) + 0.0, half))  # + 0.0: never "-0.0"
+        gaps.append(round(extra, 4) + 0.0)
     runs = []
     start = p
     for i in range(p + 1, q):
-        if i == q - 1 or keys[i - p] != keys[start - p]:
-            runs.append(Run(c.text[start:i], *keys[start - p]))
+        if i == q - 1 or keys[i - p] != keys[start - p] or gaps[i - 1 - p]:
+            runs.append(Run(c.text[start:i], *keys[start - p], gap=gaps[i - 1 - p]))
             start = i
     runs.append(Run(c.text[q - 1], c.styles[q - 1], 0.0, _last(c, q, line.half_end)[2]))
     return tuple(runs)

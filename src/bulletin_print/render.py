@@ -32,10 +32,13 @@ class Piece:
     spacing: float
     half: bool
     bare: bool = False
+    gap: float = 0.0  # pt after its last character besides its spacing (compose.Run.gap)
 
     @property
-    def spacing_class(self) -> str:
-        return spacing_class(self.spacing)
+    def classes(self) -> str:
+        """Its span's classes: style, compression, letter-spacing and margin."""
+        return " ".join([self.style, *(["half"] if self.half else []), spacing_class(self.spacing),
+                         *([gap_class(self.gap)] if self.gap else [])])
 
 
 def spacing_class(spacing: float) -> str:
@@ -44,6 +47,11 @@ def spacing_class(spacing: float) -> str:
     Spacing goes by class, not by style attribute: WeasyPrint parses every style attribute
     anew, and a few dozen shared rules lay out faster than hundreds of inline declarations."""
     return f"ls{round(spacing * 1000)}"
+
+
+def gap_class(gap: float) -> str:
+    """The class that sets a margin after a piece (in pt), e.g. "gap1000" for 1 pt."""
+    return f"gap{round(gap * 1000)}"
 
 
 @dataclass(frozen=True)
@@ -88,10 +96,10 @@ def pieces(line: compose.Line) -> list[Piece]:
     out: list[Piece] = []
     for k, run in enumerate(line.runs):
         last = k == len(line.runs) - 1
-        if last and out and (out[-1].style, out[-1].half) == (run.style, run.half):
+        if last and out and (out[-1].style, out[-1].half, out[-1].gap) == (run.style, run.half, 0.0):
             out[-1] = Piece(out[-1].text + run.text, run.style, out[-1].spacing, run.half)
         else:
-            out.append(Piece(run.text, run.style, run.spacing, run.half))
+            out.append(Piece(run.text, run.style, run.spacing, run.half, gap=run.gap))
     return out
 
 
@@ -126,7 +134,7 @@ def compose_paragraph(paragraph: Paragraph) -> ComposedParagraph:
     for piece in (p for line in lines for p in line if p.style == "body" and not p.half):
         weight[piece.spacing] += len(piece.text)
     spacing = weight.most_common(1)[0][0] if weight else 0.0
-    lines = [[replace(p, bare=p.style == "body" and not p.half and p.spacing == spacing) for p in line]
+    lines = [[replace(p, bare=p.style == "body" and not (p.half or p.gap) and p.spacing == spacing) for p in line]
              for line in lines]
     return ComposedParagraph(composed[0].indent, spacing, lines)
 
@@ -146,9 +154,11 @@ def render(issue: Issue) -> str:
     briefs = [ComposedBrief(compose_paragraph(Paragraph(b.text)), b.attribution) for b in issue.briefs]
     font_faces = [{"family": f.family, "url": f.path.as_uri()} for f in fonts.manifest()]
     paragraphs = [p for a in articles for p in a.paragraphs] + [b.paragraph for b in briefs]
-    spacings = sorted({round(x * 1000) for p in paragraphs
-                       for x in [p.spacing, *(piece.spacing for line in p.lines for piece in line)]})
+    pieces_ = [piece for p in paragraphs for line in p.lines for piece in line]
+    spacings = sorted({round(x * 1000) for x in [*(p.spacing for p in paragraphs), *(p.spacing for p in pieces_)]})
+    gaps = sorted({round(p.gap * 1000) for p in pieces_ if p.gap})
     return environment().get_template(TEMPLATE).render(
         issue=issue, articles=articles, briefs=briefs, fonts=font_faces, version=version("bulletin-print"),
         spacings={spacing_class(m / 1000): m / 1000 for m in spacings},
+        gaps={gap_class(m / 1000): m / 1000 for m in gaps},
     )
