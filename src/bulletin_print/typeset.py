@@ -7,9 +7,12 @@ fetcher serves only files under `layout/`, `fonts/` and the issue's own folder (
 
 from __future__ import annotations
 
+import ctypes.util
 import logging
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -18,8 +21,31 @@ from bulletin_print.paths import FONTS_DIR, LAYOUT_DIR, PROFILES_DIR
 # Must be set before WeasyPrint (Pango, fontconfig) is first imported.
 os.environ["FONTCONFIG_FILE"] = str(FONTS_DIR / "fonts.conf")
 
-import weasyprint  # noqa: E402
+
+@contextmanager
+def sonames_only() -> Iterator[None]:
+    """Load WeasyPrint's libraries by their file names alone.
+
+    WeasyPrint tries each library (Pango, HarfBuzz, fontconfig, ...) under several names, and
+    cffi hands every name that is not a file it can open to ctypes.util.find_library, which on
+    Linux runs ldconfig, gcc and ld to look for it: 0.3 to 0.4 s of each start (measured), before
+    the full soname (libpango-1.0.so.0), which WeasyPrint also tries, loads directly.
+    """
+    find = ctypes.util.find_library
+    ctypes.util.find_library = lambda name: None
+    try:
+        yield
+    finally:
+        ctypes.util.find_library = find
+
+
+try:
+    with sonames_only():
+        import weasyprint
+except OSError:  # a system whose libraries only find_library knows
+    import weasyprint  # noqa: E402
 from weasyprint.formatting_structure.boxes import FootnoteAreaBox  # noqa: E402
+from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 
 logging.getLogger("weasyprint").setLevel(logging.ERROR)
 
@@ -39,6 +65,14 @@ class ConfinedFetcher(weasyprint.URLFetcher):
         if not any(path.is_relative_to(root) for root in self.roots):
             raise ValueError(f"refused: {url}")
         return super().fetch(url, headers)
+
+
+@cache
+def font_config() -> FontConfiguration:
+    """The process's one font configuration: WeasyPrint loads the fonts of the @font-face rules
+    into it once (50 MB, a tenth of a second), and a watching or archive-building process then
+    reuses them for every issue it lays out."""
+    return FontConfiguration()
 
 
 COLOPHON_CLASS = "colophon"
@@ -69,13 +103,14 @@ def typeset(html: str, issue_dir: Path, *, stylesheets: Sequence[str] = (), even
     profiles: dict = {}  # @color-profile rules of the extra stylesheets reach the document only through this
     extra = [weasyprint.CSS(string=css, base_url=LAYOUT_DIR.as_uri() + "/", url_fetcher=fetcher,
                             color_profiles=profiles) for css in stylesheets]
-    document = source.render(stylesheets=extra, color_profiles=profiles, **options)
+    fonts = font_config()
+    document = source.render(stylesheets=extra, color_profiles=profiles, font_config=fonts, **options)
     if COLOPHON_CLASS in html and not has_colophon(document.pages[-1]):
         extra.append(weasyprint.CSS(filename=COLOPHON_OWN_PAGE, url_fetcher=fetcher))
-        document = source.render(stylesheets=extra, color_profiles=profiles, **options)
+        document = source.render(stylesheets=extra, color_profiles=profiles, font_config=fonts, **options)
     if even and COLOPHON_CLASS in html and len(document.pages) % 2:
         extra.append(weasyprint.CSS(filename=EVEN_PAGES, url_fetcher=fetcher))
-        document = source.render(stylesheets=extra, color_profiles=profiles, **options)
+        document = source.render(stylesheets=extra, color_profiles=profiles, font_config=fonts, **options)
     if prepare is not None:
         prepare(document)
     return document.write_pdf(finisher=finisher, **options)
