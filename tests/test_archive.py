@@ -181,3 +181,50 @@ def test_a_hundred_issues_build_in_parallel_then_come_from_the_cache(tmp_path: P
     assert again.returncode == 0, again.stderr
     assert "2 期已生成 (built), 98 期未变 (current)" in again.stderr
     assert "李明" in pypdf.PdfReader(out / "2020-8.pdf").pages[-1].extract_text()
+
+
+@pytest.fixture
+def hash_store(tmp_path, monkeypatch):
+    """finish's hash store in a fresh place, and the process's remembered hashes forgotten."""
+    from bulletin_print import finish
+
+    def forget() -> None:
+        finish._stored_hashes.cache_clear()
+        finish._sha256_of.cache_clear()
+
+    store = tmp_path / "cache" / "sha256.json"
+    monkeypatch.setattr(finish, "HASH_STORE", store)
+    forget()
+    yield store
+    forget()
+
+
+def test_large_files_hashes_are_remembered_across_processes(tmp_path, hash_store):
+    """The fonts' sha256 goes into every PDF's manifest; a build takes it from the store while the
+    file's size and modification time are unchanged, and hashes the file again once they change."""
+    from bulletin_print import finish
+
+    font = tmp_path / "font.otf"
+    font.write_bytes(b"a" * finish.STORED_FROM)
+    real = hashlib.sha256(font.read_bytes()).hexdigest()
+    assert finish.file_sha256(font) == real
+    stored = json.loads(hash_store.read_text())
+    assert stored[str(font.resolve())][2] == real
+
+    # a later process reads the store, not the file: plant a value only the store can give
+    stored[str(font.resolve())][2] = "from the store"
+    hash_store.write_text(json.dumps(stored))
+    finish._stored_hashes.cache_clear()
+    finish._sha256_of.cache_clear()
+    assert finish.file_sha256(font) == "from the store"
+
+    # a changed file (same size, new mtime) is hashed again
+    font.write_bytes(b"b" * finish.STORED_FROM)
+    os.utime(font, ns=(time.time_ns(), time.time_ns() + 10**9))
+    assert finish.file_sha256(font) == hashlib.sha256(font.read_bytes()).hexdigest()
+
+    # small files are hashed every time, never stored
+    small = tmp_path / "issue.yaml"
+    small.write_text("x")
+    finish.file_sha256(small)
+    assert str(small.resolve()) not in json.loads(hash_store.read_text())
