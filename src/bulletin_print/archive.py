@@ -75,12 +75,13 @@ def _build_one(issue: Path, output: Path, options: finish.Options, key: str) -> 
     from bulletin_print import check
 
     start = time.perf_counter()
-    errors = check.errors(check.check_file(issue).problems)  # what `build FILE` refuses, refused here too
+    checked = check.check_file(issue)  # what `build FILE` refuses, refused here too
+    errors = check.errors(checked.problems)
     if errors:
         return Outcome(issue, output, "failed", seconds=time.perf_counter() - start,
                        messages=[check.describe(p) for p in errors])
     try:
-        built = finish.build(issue, options)
+        built = finish.build(issue, options, checked.issue)
         finish.write_atomic(built.pdf, output)
     except IssueError as e:
         return Outcome(issue, output, "failed", seconds=time.perf_counter() - start,

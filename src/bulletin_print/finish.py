@@ -36,6 +36,7 @@ from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 
+from bulletin_print.model import Issue
 from bulletin_print.paths import FONTS_DIR, LAYOUT_DIR, PROFILES_DIR, ROOT
 
 # Issue files are YAML: without this an attachment is typed application/octet-stream.
@@ -238,16 +239,17 @@ def stylesheets(options: Options) -> list[str]:
     return [environment().get_template(PRINT_CSS).render(profile=profile, bleed=bleed, marks=marks)]
 
 
-def build(issue_path: Path, options: Options) -> Built:
+def build(issue_path: Path, options: Options, data: Issue | None = None) -> Built:
     """Load, compose, render and typeset one issue into the PDF bytes of `options.variant`.
 
+    `data` is the issue as the checks already loaded it, so that it is not read twice.
     Raises IssueError for problems in the issue's files.
     """
     from bulletin_print import load, render, typeset
 
     issue_path = Path(issue_path)
     sources = Sources.of(issue_path)
-    data = load.load_issue(issue_path)
+    data = data or load.load_issue(issue_path)
     html = render.render(data)
     if options.variant != "screen" and file_sha256(PROFILE) != PROFILE_SHA256:
         raise RuntimeError(f"{PROFILE}: not the profile recorded in profiles/README.md")

@@ -116,7 +116,7 @@ def build_once(issue: Path, output: Path, png_folder: Path | None = None, dpi: i
     if errors:
         return Outcome(False, time.perf_counter() - start, messages=tuple(check.describe(p) for p in errors))
     try:
-        built = finish.build(issue, finish.Options("screen", None, False, False))
+        built = finish.build(issue, finish.Options("screen", None, False, False), checked.issue)
         finish.write_atomic(built.pdf, output)
     except IssueError as e:
         return Outcome(False, time.perf_counter() - start, messages=tuple(map(str, e.problems)))
