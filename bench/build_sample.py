@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from bulletin_print import compose, fonts, load, render  # noqa: E402
+from bulletin_print import fonts, load, render  # noqa: E402
 from bulletin_print.paths import LAYOUT_DIR  # noqa: E402
 
 SAMPLE = ROOT / "issues" / "2024" / "12.yaml"
@@ -45,11 +45,10 @@ def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
 
 
 def whole(paragraph) -> render.ComposedParagraph:
-    """A paragraph as one unbroken line of pieces, indented two cells: the lead sentence in its
-    span, the rest bare."""
+    """A paragraph as one unbroken line of pieces: the lead sentence in its span, the rest bare."""
     line = [render.Piece(paragraph.lead, "lead", 0.0, False)] if paragraph.lead else []
     line.append(render.Piece(paragraph.text[len(paragraph.lead):], "body", 0.0, False, bare=True))
-    return render.ComposedParagraph(2 * compose.MEASURE / 28, 0.0, [line])
+    return render.ComposedParagraph(0.0, [line])
 
 
 def plain_html(path: Path) -> None:

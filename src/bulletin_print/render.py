@@ -56,7 +56,6 @@ def gap_class(gap: float) -> str:
 
 @dataclass(frozen=True)
 class ComposedParagraph:
-    indent: float  # pt before the first line
     spacing: float  # the paragraph's letter-spacing: the one most of its characters take
     lines: list[list[Piece]]
 
@@ -125,7 +124,7 @@ def compose_paragraph(paragraph: Paragraph) -> ComposedParagraph:
     metrics = {style: fonts.metrics(role) for style, role in STYLE_ROLES.items()}
     composed = compose.compose([s for s in segments if s[0]], metrics, compress=STYLE_ROLES)
     if not composed:
-        return ComposedParagraph(0.0, 0.0, [])
+        return ComposedParagraph(0.0, [])
     lines = [pieces(line) for line in composed]
     for before, line in zip(lines, lines[1:]):
         if line[0].text.startswith(" "):  # a break at a space: see hang_space
@@ -136,7 +135,7 @@ def compose_paragraph(paragraph: Paragraph) -> ComposedParagraph:
     spacing = weight.most_common(1)[0][0] if weight else 0.0
     lines = [[replace(p, bare=p.style == "body" and not (p.half or p.gap) and p.spacing == spacing) for p in line]
              for line in lines]
-    return ComposedParagraph(composed[0].indent, spacing, lines)
+    return ComposedParagraph(spacing, lines)
 
 
 def title_lines(article: Article) -> tuple[str, ...]:
