@@ -123,3 +123,18 @@ def test_masthead_is_red(sample_pdf: Path) -> None:
         name = [c for c in pdf.pages[0].chars if c["text"] in "杭州人大信息" and c["size"] > 30]
     assert len(name) == 6
     assert all(tuple(c["non_stroking_color"]) == (0, 0.8, 0.8, 0) for c in name)
+
+
+def test_weasyprint_libraries_load_by_soname_and_the_lookup_comes_back(capsys) -> None:
+    """typeset imports WeasyPrint with ctypes.util.find_library switched off (0.3-0.4 s a start);
+    the switch is undone afterwards, and what WeasyPrint would print meanwhile is held back."""
+    import ctypes.util
+
+    from bulletin_print import typeset
+
+    before = ctypes.util.find_library
+    with typeset.sonames_only():
+        assert ctypes.util.find_library("c") is None
+        print("WeasyPrint could not import some external libraries")
+    assert ctypes.util.find_library is before
+    assert capsys.readouterr().out == ""

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import ctypes.util
 import gc
+import io
 import logging
 import os
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stdout
 from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -30,12 +31,15 @@ def sonames_only() -> Iterator[None]:
     WeasyPrint tries each library (Pango, HarfBuzz, fontconfig, ...) under several names, and
     cffi hands every name that is not a file it can open to ctypes.util.find_library, which on
     Linux runs ldconfig, gcc and ld to look for it: 0.3 to 0.4 s of each start (measured), before
-    the full soname (libpango-1.0.so.0), which WeasyPrint also tries, loads directly.
+    the full soname (libpango-1.0.so.0), which WeasyPrint also tries, loads directly. Should that
+    fail, WeasyPrint's advice on installing the libraries is kept back: the import is tried again
+    the usual way.
     """
     find = ctypes.util.find_library
     ctypes.util.find_library = lambda name: None
     try:
-        yield
+        with redirect_stdout(io.StringIO()):
+            yield
     finally:
         ctypes.util.find_library = find
 
