@@ -92,3 +92,29 @@ def test_malformed_issues_never_crash(text: str) -> None:
         assert built.exit_code == 1
         assert "未生成 PDF (no PDF written)" in built.output and str(issue) in built.output
         assert not out.exists() and not list(root.glob("*.pdf*")) and not list(root.glob(".out.pdf*"))
+
+
+def _depth(value) -> int:
+    if isinstance(value, dict):
+        return 1 + max((_depth(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((_depth(v) for v in value), default=0)
+    return 0
+
+
+_nested = st.recursive(
+    st.text("ab一-: ", max_size=4),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text("ab", min_size=1, max_size=2), children, max_size=3),
+    max_leaves=40,
+)
+
+
+@given(_nested, st.booleans())
+@settings(max_examples=200, deadline=None)
+def test_nesting_bound_is_never_below_the_real_depth(value, flow: bool) -> None:
+    """load.compose hands a text to libyaml's recursive C parser only below a bound on its
+    nesting: the bound must hold for block and flow YAML alike."""
+    from bulletin_print import load
+
+    text = yaml.safe_dump(value, default_flow_style=flow, allow_unicode=True)
+    assert load.nesting_bound(text) >= _depth(value)

@@ -145,9 +145,14 @@ def test_billion_laughs(folder: Path) -> None:
     refused_within(issue, 8, "不支持 YAML 锚点和别名 (anchors and aliases are not allowed)")
 
 
-def test_deep_nesting(folder: Path) -> None:
+@pytest.mark.parametrize("text", [
+    "columns: " + "[" * 50_000 + "]" * 50_000 + "\n",  # beyond what libyaml's recursion survives
+    "columns:\n" + "".join(" " * i + "-\n" for i in range(1, 1_500)),  # the same, in block style
+    "columns: " + "[" * 400 + "]" * 400 + "\n",  # within it: libyaml parses, the depth check refuses
+], ids=["flow", "block", "flow-400"])
+def test_deep_nesting(folder: Path, text: str) -> None:
     issue = folder / "2024" / "1.yaml"
-    issue.write_text("columns: " + "[" * 50_000 + "]" * 50_000 + "\n", encoding="utf-8")
+    issue.write_text(text, encoding="utf-8")
     refused_within(issue, 8, "嵌套层数过多，超过 20 层 (nested too deeply)")
 
 
