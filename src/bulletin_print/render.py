@@ -153,9 +153,9 @@ def render(issue: Issue) -> str:
     briefs = [ComposedBrief(compose_paragraph(Paragraph(b.text)), b.attribution) for b in issue.briefs]
     font_faces = [{"family": f.family, "url": f.path.as_uri()} for f in fonts.manifest()]
     paragraphs = [p for a in articles for p in a.paragraphs] + [b.paragraph for b in briefs]
-    pieces_ = [piece for p in paragraphs for line in p.lines for piece in line]
-    spacings = sorted({round(x * 1000) for x in [*(p.spacing for p in paragraphs), *(p.spacing for p in pieces_)]})
-    gaps = sorted({round(p.gap * 1000) for p in pieces_ if p.gap})
+    all_pieces = [piece for p in paragraphs for line in p.lines for piece in line]
+    spacings = sorted({round(x * 1000) for x in [*(p.spacing for p in paragraphs), *(p.spacing for p in all_pieces)]})
+    gaps = sorted({round(p.gap * 1000) for p in all_pieces if p.gap})
     return environment().get_template(TEMPLATE).render(
         issue=issue, articles=articles, briefs=briefs, fonts=font_faces, version=version("bulletin-print"),
         spacings={spacing_class(m / 1000): m / 1000 for m in spacings},
