@@ -109,7 +109,19 @@ class Sources:
 
 # Hashes of large files (the fonts) outlive the process: a build would otherwise spend a quarter
 # of a second hashing 50 MB of fonts that have not changed since the last one.
-HASH_STORE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "bulletin-print" / "sha256.json"
+def _cache_home() -> Path:
+    """$XDG_CACHE_HOME when it is an absolute path (the XDG rule), else ~/.cache, else (no home
+    directory, as for some service accounts) the temporary folder."""
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    if os.path.isabs(xdg):
+        return Path(xdg)
+    try:
+        return Path.home() / ".cache"
+    except RuntimeError:
+        return Path(tempfile.gettempdir())
+
+
+HASH_STORE = _cache_home() / "bulletin-print" / "sha256.json"
 STORED_FROM = 1 << 20  # bytes: smaller files are hashed faster than the store is read
 
 
