@@ -12,6 +12,7 @@ or not at all, and says how long it took.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import shutil
 import subprocess
 import tempfile
@@ -162,9 +163,15 @@ def watch(issue: Path, output: Path, png_folder: Path | None = None, *, interval
     builds = 0
 
     def run(reason: str) -> None:
+        from bulletin_print.typeset import no_cycle_collection
+
+        with no_cycle_collection():  # the build's garbage is collected after its line is out
+            report(reason, build_once(issue, output, png_folder, dpi))
+        gc.collect()  # while the editor looks at the result, not during the next rebuild
+
+    def report(reason: str, outcome: Outcome) -> None:
         nonlocal builds
         builds += 1
-        outcome = build_once(issue, output, png_folder, dpi)
         clock = dt.datetime.now().strftime("%H:%M:%S")
         if outcome.ok:
             where = f" + {len(outcome.pngs)} PNG → {png_folder}" if png_folder is not None else ""
