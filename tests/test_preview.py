@@ -16,7 +16,7 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from conftest import run_cli
+from conftest import SAMPLE, run_cli
 from bulletin_print import preview
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -155,3 +155,32 @@ def test_watch_loop_in_process(issue: Path, tmp_path: Path, monkeypatch: pytest.
     preview.watch(issue, tmp_path / "o.pdf", interval=0.01, echo=echoed.append, stop=stop)
     assert calls == ["build", "build"]
     assert any("重新生成 (rebuilt) after 12.yaml" in e and e.endswith("in 0.01 s") for e in echoed)
+
+
+def test_a_rebuild_recomposes_only_the_changed_paragraph(monkeypatch) -> None:
+    """watch keeps the composed paragraphs from one rebuild to the next: after an edit only the
+    edited paragraph is composed again, and the HTML is what a fresh render gives."""
+    import dataclasses
+
+    from bulletin_print import load, render
+
+    issue = load.load_issue(SAMPLE)
+    composed: dict = {}
+    first = render.render(issue, composed)
+    assert first == render.render(issue)
+    calls = []
+    original = render.compose_paragraph
+    monkeypatch.setattr(render, "compose_paragraph", lambda p: calls.append(p) or original(p))
+
+    column = issue.columns[0]
+    article = column.articles[0]
+    edited = dataclasses.replace(article.paragraphs[0], text=article.paragraphs[0].text.replace("逐步", "逐渐"))
+    assert edited != article.paragraphs[0]
+    article_ = dataclasses.replace(article, paragraphs=(edited, *article.paragraphs[1:]))
+    column_ = dataclasses.replace(column, articles=(article_, *column.articles[1:]))
+    changed = dataclasses.replace(issue, columns=(column_, *issue.columns[1:]))
+    again = render.render(changed, composed)
+    assert calls == [edited]
+    monkeypatch.setattr(render, "compose_paragraph", original)
+    assert again == render.render(changed)
+    assert edited in composed and article.paragraphs[0] not in composed  # it holds this issue's only

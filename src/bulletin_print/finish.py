@@ -251,10 +251,12 @@ def stylesheets(options: Options) -> list[str]:
     return [environment().get_template(PRINT_CSS).render(profile=profile, bleed=bleed, marks=marks)]
 
 
-def build(issue_path: Path, options: Options, data: Issue | None = None) -> Built:
+def build(issue_path: Path, options: Options, data: Issue | None = None,
+          composed: dict | None = None) -> Built:
     """Load, compose, render and typeset one issue into the PDF bytes of `options.variant`.
 
-    `data` is the issue as the checks already loaded it, so that it is not read twice.
+    `data` is the issue as the checks already loaded it, so that it is not read twice;
+    `composed` the paragraphs an earlier build composed (see render.render).
     Raises IssueError for problems in the issue's files.
     """
     from bulletin_print import load, render, typeset
@@ -262,7 +264,7 @@ def build(issue_path: Path, options: Options, data: Issue | None = None) -> Buil
     issue_path = Path(issue_path)
     sources = Sources.of(issue_path)
     data = data or load.load_issue(issue_path)
-    html = render.render(data)
+    html = render.render(data, composed)
     if options.variant != "screen" and file_sha256(PROFILE) != PROFILE_SHA256:
         raise RuntimeError(f"{PROFILE}: not the profile recorded in profiles/README.md")
     when = build_date(data.date)

@@ -106,9 +106,10 @@ class Outcome:
     pngs: tuple[Path, ...] = ()
 
 
-def build_once(issue: Path, output: Path, png_folder: Path | None = None, dpi: int = 96) -> Outcome:
+def build_once(issue: Path, output: Path, png_folder: Path | None = None, dpi: int = 96,
+               composed: dict | None = None) -> Outcome:
     """Check ISSUE (on its own, as `build` does before any layout), build its screen PDF, write it
-    atomically to OUTPUT and, with png_folder, its pages as PNGs."""
+    atomically to OUTPUT and, with png_folder, its pages as PNGs. `composed`: see render.render."""
     from bulletin_print import check, finish
 
     start = time.perf_counter()
@@ -117,7 +118,7 @@ def build_once(issue: Path, output: Path, png_folder: Path | None = None, dpi: i
     if errors:
         return Outcome(False, time.perf_counter() - start, messages=tuple(check.describe(p) for p in errors))
     try:
-        built = finish.build(issue, finish.Options("screen", None, False, False), checked.issue)
+        built = finish.build(issue, finish.Options("screen", None, False, False), checked.issue, composed)
         finish.write_atomic(built.pdf, output)
     except IssueError as e:
         return Outcome(False, time.perf_counter() - start, messages=tuple(map(str, e.problems)))
@@ -161,12 +162,13 @@ def watch(issue: Path, output: Path, png_folder: Path | None = None, *, interval
           max_builds: int | None = None) -> None:
     """Build now, then again whenever a watched file changes, until `stop()` (or Ctrl-C)."""
     builds = 0
+    composed: dict = {}  # the paragraphs as last composed: an edit recomposes only its own
 
     def run(reason: str) -> None:
         from bulletin_print.typeset import no_cycle_collection
 
         with no_cycle_collection():  # the build's garbage is collected after its line is out
-            report(reason, build_once(issue, output, png_folder, dpi))
+            report(reason, build_once(issue, output, png_folder, dpi, composed))
         gc.collect()  # while the editor looks at the result, not during the next rebuild
 
     def report(reason: str, outcome: Outcome) -> None:

@@ -146,11 +146,26 @@ def title_lines(article: Article) -> tuple[str, ...]:
     return tuple(compose.balance_title(article.title[0], fonts.metrics("title")))
 
 
-def render(issue: Issue) -> str:
-    """The issue as one HTML document, ready for WeasyPrint (base URL: `layout/`)."""
-    articles = [ComposedArticle(a, title_lines(a), [compose_paragraph(p) for p in a.paragraphs])
+def render(issue: Issue, composed: dict[Paragraph, ComposedParagraph] | None = None) -> str:
+    """The issue as one HTML document, ready for WeasyPrint (base URL: `layout/`).
+
+    `composed` holds the paragraphs an earlier render composed (`watch` keeps it from one rebuild
+    to the next): those unchanged are not composed again, and it is left holding this issue's.
+    """
+    earlier = composed if composed is not None else {}
+    done: dict[Paragraph, ComposedParagraph] = {}
+
+    def compose_once(p: Paragraph) -> ComposedParagraph:
+        if p not in done:
+            done[p] = earlier[p] if p in earlier else compose_paragraph(p)
+        return done[p]
+
+    articles = [ComposedArticle(a, title_lines(a), [compose_once(p) for p in a.paragraphs])
                 for a in issue.articles]
-    briefs = [ComposedBrief(compose_paragraph(Paragraph(b.text)), b.attribution) for b in issue.briefs]
+    briefs = [ComposedBrief(compose_once(Paragraph(b.text)), b.attribution) for b in issue.briefs]
+    if composed is not None:
+        composed.clear()
+        composed.update(done)
     font_faces = [{"family": f.family, "url": f.path.as_uri()} for f in fonts.manifest()]
     paragraphs = [p for a in articles for p in a.paragraphs] + [b.paragraph for b in briefs]
     all_pieces = [piece for p in paragraphs for line in p.lines for piece in line]
