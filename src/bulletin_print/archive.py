@@ -75,7 +75,7 @@ def _build_one(issue: Path, output: Path, options: finish.Options, key: str) -> 
     from bulletin_print import check
 
     start = time.perf_counter()
-    checked = check.check_file(issue)  # what `build FILE` refuses, refused here too
+    checked = check.check_file(issue, lint=False)  # the errors `build FILE` refuses (the lint only warns)
     errors = check.errors(checked.problems)
     if errors:
         return Outcome(issue, output, "failed", seconds=time.perf_counter() - start,
@@ -124,42 +124,44 @@ def build_all(folder: Path, out_dir: Path, options: finish.Options, jobs: int | 
     issues = load.issue_files(folder)
     cache = load_cache(out_dir)
     outcomes: list[Outcome] = []
-    todo: list[tuple[Path, Path, str]] = []
     done = 0
-    for issue in issues:
-        output = out_dir / output_name(issue, folder, options)
-        try:
-            key = finish.cache_key(finish.Sources.of(issue), options)
-        except OSError as e:
-            outcomes.append(Outcome(issue, output, "failed", messages=[f"{issue}: 无法读取 (cannot read): {e}"]))
-            done += 1
-            report and report(outcomes[-1], done, len(issues))
-            continue
-        entry = cache.get(output.name)
-        if not force and entry and entry.get("key") == key and entry.get("stat") == _stat(output):
-            outcomes.append(Outcome(issue, output, "cached", entry.get("pages", 0), key=key))
-            done += 1
-            report and report(outcomes[-1], done, len(issues))
-        else:
-            todo.append((issue, output, key))
-    if todo:
-        jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
-        try:
-            with ProcessPoolExecutor(max_workers=jobs, initializer=_warm_up) as pool:
-                pending = {pool.submit(_build_one, issue, output, options, key) for issue, output, key in todo}
-                while pending:
-                    finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                    for future in finished:
-                        outcome = future.result()
-                        outcomes.append(outcome)
-                        if outcome.status == "built":
-                            cache[outcome.output.name] = {"key": outcome.key, "pages": outcome.pages,
-                                                          "stat": _stat(outcome.output)}
-                        else:
-                            cache.pop(outcome.output.name, None)
-                        done += 1
-                        report and report(outcome, done, len(issues))
-        finally:
+    pool: ProcessPoolExecutor | None = None  # started at the first issue to build: its workers
+    pending: set = set()                    # load WeasyPrint while the rest are being keyed
+
+    def record(outcome: Outcome) -> None:
+        nonlocal done
+        outcomes.append(outcome)
+        done += 1
+        report and report(outcome, done, len(issues))
+
+    try:
+        for issue in issues:
+            output = out_dir / output_name(issue, folder, options)
+            try:
+                key = finish.cache_key(finish.Sources.of(issue), options)
+            except OSError as e:
+                record(Outcome(issue, output, "failed", messages=[f"{issue}: 无法读取 (cannot read): {e}"]))
+                continue
+            entry = cache.get(output.name)
+            if not force and entry and entry.get("key") == key and entry.get("stat") == _stat(output):
+                record(Outcome(issue, output, "cached", entry.get("pages", 0), key=key))
+                continue
+            if pool is None:
+                pool = ProcessPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 1), initializer=_warm_up)
+            pending.add(pool.submit(_build_one, issue, output, options, key))
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                outcome = future.result()
+                if outcome.status == "built":
+                    cache[outcome.output.name] = {"key": outcome.key, "pages": outcome.pages,
+                                                  "stat": _stat(outcome.output)}
+                else:
+                    cache.pop(outcome.output.name, None)
+                record(outcome)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
             save_cache(out_dir, cache)
     order = {issue: i for i, issue in enumerate(issues)}
     outcomes.sort(key=lambda o: order[o.issue])
