@@ -162,13 +162,24 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def environment_manifest() -> dict:
-    """Everything besides the issue's own files that goes into its PDF: the same for every issue."""
-    from bulletin_print.fonts import manifest as font_manifest
-
+@cache
+def tool_manifest() -> dict:
+    """The tool and its engine: fixed for the life of a process, so worked out once (an archive
+    build keys every issue with it)."""
     code = hashlib.sha256()
     for path in sorted(PACKAGE_DIR.glob("*.py")):
         code.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return {
+        "tool": {"name": "bulletin-print", "version": version("bulletin-print"), "code_sha256": code.hexdigest()},
+        "engine": {name: version(name) for name in ("weasyprint", "pydyf", "jinja2", "pyyaml", "fonttools")},
+    }
+
+
+def environment_manifest() -> dict:
+    """Everything besides the issue's own files that goes into its PDF: the same for every issue.
+    Layout and fonts are hashed each time (remembered while unchanged): `watch` sees them change."""
+    from bulletin_print.fonts import manifest as font_manifest
+
     layout = [{"path": p.relative_to(ROOT).as_posix(), "sha256": file_sha256(p)}
               for p in sorted(LAYOUT_DIR.iterdir()) if p.is_file()]
     fonts = [{"path": (FONTS_DIR / f.file).relative_to(ROOT).as_posix(), "role": f.role, "family": f.family,
@@ -176,8 +187,7 @@ def environment_manifest() -> dict:
              for f in font_manifest()]
     fonts.append({"path": "fonts/fonts.conf", "sha256": file_sha256(FONTS_DIR / "fonts.conf")})
     return {
-        "tool": {"name": "bulletin-print", "version": version("bulletin-print"), "code_sha256": code.hexdigest()},
-        "engine": {name: version(name) for name in ("weasyprint", "pydyf", "jinja2", "pyyaml", "fonttools")},
+        **tool_manifest(),
         "layout": layout,
         "fonts": fonts,
         "profile": {"path": PROFILE.relative_to(ROOT).as_posix(), "sha256": file_sha256(PROFILE),
