@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from bulletin_print import fonts, load, render  # noqa: E402
+from bulletin_print.model import Paragraph  # noqa: E402
 from bulletin_print.paths import LAYOUT_DIR  # noqa: E402
 
 SAMPLE = ROOT / "issues" / "2024" / "12.yaml"
@@ -52,12 +53,11 @@ def whole(paragraph) -> render.ComposedParagraph:
 
 
 def plain_html(path: Path) -> None:
-    """The sample's document as `render` makes it, with `whole` paragraphs in place of composed ones."""
-    composer, render.compose_paragraph = render.compose_paragraph, whole
-    try:
-        path.write_text(render.render(load.load_issue(SAMPLE)), encoding="utf-8")
-    finally:
-        render.compose_paragraph = composer
+    """The sample's document as `render` makes it, with `whole` paragraphs given in place of
+    composed ones (render takes paragraphs composed before as they are)."""
+    issue = load.load_issue(SAMPLE)
+    paragraphs = [p for a in issue.articles for p in a.paragraphs] + [Paragraph(b.text) for b in issue.briefs]
+    path.write_text(render.render(issue, {p: whole(p) for p in paragraphs}), encoding="utf-8")
 
 
 def report(name: str, runs: list[tuple[float, float]], pdf: Path) -> float:

@@ -125,8 +125,10 @@ def build_all(folder: Path, out_dir: Path, options: finish.Options, jobs: int | 
     cache = load_cache(out_dir)
     outcomes: list[Outcome] = []
     done = 0
-    pool: ProcessPoolExecutor | None = None  # started at the first issue to build: its workers
-    pending: set = set()                    # load WeasyPrint while the rest are being keyed
+    # The pool starts at the first issue to build: its workers load WeasyPrint while the rest
+    # are being keyed, and a run with nothing to build starts none.
+    pool: ProcessPoolExecutor | None = None
+    pending: set = set()
 
     def record(outcome: Outcome) -> None:
         nonlocal done

@@ -107,8 +107,6 @@ class Sources:
 
 # --- what a PDF is made from ------------------------------------------------------------------
 
-# Hashes of large files (the fonts) outlive the process: a build would otherwise spend a quarter
-# of a second hashing 50 MB of fonts that have not changed since the last one.
 def _cache_home() -> Path:
     """$XDG_CACHE_HOME when it is an absolute path (the XDG rule), else ~/.cache, else (no home
     directory, as for some service accounts) the temporary folder."""
@@ -121,6 +119,8 @@ def _cache_home() -> Path:
         return Path(tempfile.gettempdir())
 
 
+# Hashes of large files (the fonts) outlive the process: a build would otherwise spend a quarter
+# of a second hashing 50 MB of fonts that have not changed since the last one.
 HASH_STORE = _cache_home() / "bulletin-print" / "sha256.json"
 STORED_FROM = 1 << 20  # bytes: smaller files are hashed faster than the store is read
 

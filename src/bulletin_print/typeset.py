@@ -122,15 +122,17 @@ def typeset(html: str, issue_dir: Path, *, stylesheets: Sequence[str] = (), even
     profiles: dict = {}  # @color-profile rules of the extra stylesheets reach the document only through this
     extra = [weasyprint.CSS(string=css, base_url=LAYOUT_DIR.as_uri() + "/", url_fetcher=fetcher,
                             color_profiles=profiles) for css in stylesheets]
-    fonts = font_config()
+
+    def lay_out(*more: Path) -> weasyprint.Document:
+        extra.extend(weasyprint.CSS(filename=css, url_fetcher=fetcher) for css in more)
+        return source.render(stylesheets=extra, color_profiles=profiles, font_config=font_config(), **options)
+
     with no_cycle_collection():
-        document = source.render(stylesheets=extra, color_profiles=profiles, font_config=fonts, **options)
+        document = lay_out()
         if COLOPHON_CLASS in html and not has_colophon(document.pages[-1]):
-            extra.append(weasyprint.CSS(filename=COLOPHON_OWN_PAGE, url_fetcher=fetcher))
-            document = source.render(stylesheets=extra, color_profiles=profiles, font_config=fonts, **options)
+            document = lay_out(COLOPHON_OWN_PAGE)
         if even and COLOPHON_CLASS in html and len(document.pages) % 2:
-            extra.append(weasyprint.CSS(filename=EVEN_PAGES, url_fetcher=fetcher))
-            document = source.render(stylesheets=extra, color_profiles=profiles, font_config=fonts, **options)
+            document = lay_out(EVEN_PAGES)
         if prepare is not None:
             prepare(document)
         return document.write_pdf(finisher=finisher, **options)
