@@ -174,6 +174,39 @@ def test_build_refuses_an_issue_that_breaks_the_ledger(archive: Path, tmp_path: 
     assert result.returncode == 1 and "总第 must go up by one" in result.stderr and not out.exists()
 
 
+def test_other_issues_numbering_is_remembered_by_content(archive: Path, tmp_path: Path, monkeypatch) -> None:
+    """Checking one issue reads the numbering of the archive's other issues from the store for as
+    long as their bytes (and the tool) are the same; an edited or unreadable one is read again."""
+    import json
+
+    from bulletin_print import check
+
+    store = tmp_path / "numbering.json"
+    monkeypatch.setattr(check, "NUMBERING_STORE", store)
+    next_issues(archive, ("2024/13.yaml", 13, 701, "2024-08-30"), ("2024/14.yaml", 14, 702, "2024-09-13"))
+    target, before = archive / "2024" / "14.yaml", archive / "2024" / "13.yaml"
+    read: list[str] = []
+    check_file = check.check_file
+    monkeypatch.setattr(check, "check_file", lambda path, **kw: read.append(path.name) or check_file(path, **kw))
+
+    def ledger_of_14() -> list[str]:
+        read.clear()
+        return [p.message for p in check.errors(check.check_paths([target]))]
+
+    assert ledger_of_14() == [] and sorted(read) == ["12.yaml", "13.yaml", "14.yaml"]
+    assert ledger_of_14() == [] and read == ["14.yaml"]  # the others remembered
+    before.write_text(before.read_text(encoding="utf-8").replace("total: 701", "total: 703"), encoding="utf-8")
+    assert "总第702期接在 2024/12.yaml（总第700期）之后，应为总第701期 (总第 must go up by one)" in ledger_of_14()
+    assert sorted(read) == ["13.yaml", "14.yaml"]  # the edited one read again
+    before.write_text(before.read_text(encoding="utf-8").replace("number: 13", "number: 十三"), encoding="utf-8")
+    assert "总第702期接在 2024/12.yaml（总第700期）之后，应为总第701期 (总第 must go up by one)" in ledger_of_14()
+    assert ledger_of_14() and read == ["14.yaml"]  # a file that cannot be read is remembered as such
+    data = json.loads(store.read_text(encoding="utf-8"))
+    store.write_text(json.dumps({**data, "code": "another version of the tool"}), encoding="utf-8")
+    ledger_of_14()
+    assert sorted(read) == ["12.yaml", "13.yaml", "14.yaml"]  # another tool's store is not trusted
+
+
 # ------------------------------------------------------------------------- glyphs, punctuation
 
 

@@ -37,7 +37,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from bulletin_print.model import Issue
-from bulletin_print.paths import FONTS_DIR, LAYOUT_DIR, PROFILES_DIR, ROOT
+from bulletin_print.paths import CACHE_DIR, FONTS_DIR, LAYOUT_DIR, PROFILES_DIR, ROOT, code_sha256
 
 # Issue files are YAML: without this an attachment is typed application/octet-stream.
 mimetypes.add_type("application/yaml", ".yaml")
@@ -57,7 +57,6 @@ OUTPUT_CONDITION = {
     "Info": "ISO Coated v2 300% (basICColor)",
 }
 MANIFEST_NAME = "manifest.json"
-PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 @dataclass(frozen=True)
@@ -107,21 +106,9 @@ class Sources:
 
 # --- what a PDF is made from ------------------------------------------------------------------
 
-def _cache_home() -> Path:
-    """$XDG_CACHE_HOME when it is an absolute path (the XDG rule), else ~/.cache, else (no home
-    directory, as for some service accounts) the temporary folder."""
-    xdg = os.environ.get("XDG_CACHE_HOME", "")
-    if os.path.isabs(xdg):
-        return Path(xdg)
-    try:
-        return Path.home() / ".cache"
-    except RuntimeError:
-        return Path(tempfile.gettempdir())
-
-
 # Hashes of large files (the fonts) outlive the process: a build would otherwise spend a quarter
 # of a second hashing 50 MB of fonts that have not changed since the last one.
-HASH_STORE = _cache_home() / "bulletin-print" / "sha256.json"
+HASH_STORE = CACHE_DIR / "sha256.json"
 STORED_FROM = 1 << 20  # bytes: smaller files are hashed faster than the store is read
 
 
@@ -166,11 +153,8 @@ def sha256(data: bytes) -> str:
 def tool_manifest() -> dict:
     """The tool and its engine: fixed for the life of a process, so worked out once (an archive
     build keys every issue with it)."""
-    code = hashlib.sha256()
-    for path in sorted(PACKAGE_DIR.glob("*.py")):
-        code.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return {
-        "tool": {"name": "bulletin-print", "version": version("bulletin-print"), "code_sha256": code.hexdigest()},
+        "tool": {"name": "bulletin-print", "version": version("bulletin-print"), "code_sha256": code_sha256()},
         "engine": {name: version(name) for name in ("weasyprint", "pydyf", "jinja2", "pyyaml", "fonttools")},
     }
 

@@ -29,10 +29,9 @@ from bulletin_print.model import (
     Problem,
     find_lead,
 )
-from bulletin_print.paths import ROOT
+from bulletin_print.paths import SCHEMA_FILE
 
 PUBLICATION_FILE = "publication.yaml"
-SCHEMA_FILE = ROOT / "schema" / "issue.schema.json"
 Path_ = tuple[str | int, ...]
 
 # The keys an issue needs once it is merged with its publication file.
