@@ -183,3 +183,36 @@ def test_even_puts_a_blank_unnumbered_page_before_a_colophon_page_that_would_be_
     assert len(plain) == 3 and "本期责任编辑" in plain[2]
     assert len(padded) == 4 and "本期责任编辑" in padded[3] and "— 4 —" in padded[3]
     assert padded[2].strip() == ""  # blank: no text, no page number
+
+
+def test_streams_are_compressed_once_as_pydyf_would_and_the_profile_once_a_process(monkeypatch) -> None:
+    """finish.deflate_once does pydyf's compression ahead of it, so that a PDF with an ID does not
+    compress each stream twice: the file must come out byte for byte as pydyf alone writes it."""
+    import io
+
+    import pydyf
+
+    from bulletin_print import finish
+
+    contents = [PROFILE.read_bytes(), b"/DeviceCMYK cs 0 0 0 1 scn\n" * 500]
+
+    def pdf() -> pydyf.PDF:
+        document = pydyf.PDF()
+        for data in contents:
+            document.add_object(pydyf.Stream([data], {"N": 4}, compress=True))
+        return document
+
+    def written(document: pydyf.PDF) -> bytes:
+        out = io.BytesIO()
+        document.write(out, identifier=True, compress=True)
+        return out.getvalue()
+
+    sizes: list[int] = []
+    deflate = finish.deflate
+    monkeypatch.setattr(finish, "deflate", lambda data: sizes.append(len(data)) or deflate(data))
+    finish.deflated_profile.cache_clear()
+    ahead, again = pdf(), pdf()
+    finish.deflate_once(ahead)
+    finish.deflate_once(again)
+    assert written(ahead) == written(again) == written(pdf())
+    assert sizes == [len(contents[0]), len(contents[1]), len(contents[1])]  # the profile once

@@ -31,6 +31,7 @@ import os
 import re
 import tempfile
 import uuid
+import zlib
 from dataclasses import asdict, dataclass
 from functools import cache
 from importlib.metadata import version
@@ -293,6 +294,7 @@ def build(issue_path: Path, options: Options, data: Issue | None = None,
         if options.variant == "archive":
             dedupe_associated_files(pdf)
         set_xmp_ids(pdf, f"uuid:{document_id}", f"uuid:{instance_id}")
+        deflate_once(pdf)
 
     pdf_options: dict[str, object] = {}
     if PDF_VARIANT[options.variant]:
@@ -375,6 +377,41 @@ def set_xmp_ids(pdf, document_id: str, instance_id: str) -> None:
            f"<xmpMM:InstanceID>{instance_id}</xmpMM:InstanceID></rdf:Description>").encode()
     assert xmp.count(XMP_END) == 1, "unexpected XMP packet"
     stream.stream = [xmp.replace(XMP_END, ids + XMP_END)]
+
+
+def deflate_once(pdf) -> None:
+    """Compress every stream here, once, exactly as pydyf would (zlib level 9), and leave pydyf
+    nothing to compress.
+
+    pydyf compresses a stream each time its bytes are asked for, and a PDF with an ID (print,
+    archive) asks twice: once more to hash the whole file for the ID. The colour profile, 1 MB that
+    hardly compresses, cost 0.3 s each time (measured); it is compressed once per process.
+    """
+    import pydyf
+
+    to_bytes = getattr(pydyf, "_to_bytes")
+    profile_size = PROFILE.stat().st_size
+    for obj in pdf.objects:
+        if not (isinstance(obj, pydyf.Stream) and obj.compress):
+            continue
+        data = b"\n".join(to_bytes(item) for item in obj.stream)
+        profile, packed_profile = deflated_profile() if len(data) == profile_size else (None, None)
+        obj.stream = [packed_profile if data == profile else deflate(data)]
+        obj.extra["Filter"] = "/FlateDecode"
+        obj.compress = False
+
+
+def deflate(data: bytes) -> bytes:
+    """The bytes pydyf writes for a compressed stream."""
+    packer = zlib.compressobj(level=9)
+    return packer.compress(data) + packer.flush()
+
+
+@cache
+def deflated_profile() -> tuple[bytes, bytes]:
+    """The output profile and its compressed bytes: the same in every print and archive PDF."""
+    data = PROFILE.read_bytes()
+    return data, deflate(data)
 
 
 # --- extracting -------------------------------------------------------------------------------
