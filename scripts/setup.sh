@@ -12,8 +12,8 @@ for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 # Python 3.11 or newer with venv. Debian's own /usr/bin/python3 is preferred to any other on the
-# PATH: it is built with profile-guided and link-time optimisation, and builds run 20 % faster on
-# it than on a plain self-compiled shared-library build (bench/build_archive.py: 57 s against 72 s).
+# PATH: it is built with profile-guided and link-time optimisation, and builds run 13–20 % faster on
+# it than on a plain self-compiled shared-library build (README, Speed).
 usable() { "$1" -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; }
 python=/usr/bin/python3
 usable "$python" || { [ -x "$python" ] || missing+=(python3); missing+=(python3-venv); }
