@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bulletin_print import finish, load
+from bulletin_print.files import read_store, write_atomic
 from bulletin_print.model import IssueError
 
 CACHE_FILE = ".bulletin-print-cache.json"
@@ -82,7 +83,7 @@ def _build_one(issue: Path, output: Path, options: finish.Options, key: str) -> 
                        messages=[check.describe(p) for p in errors])
     try:
         built = finish.build(issue, options, checked.issue)
-        finish.write_atomic(built.pdf, output)
+        write_atomic(built.pdf, output)
     except IssueError as e:
         return Outcome(issue, output, "failed", seconds=time.perf_counter() - start,
                        messages=[str(p) for p in e.problems])
@@ -103,16 +104,12 @@ def _stat(path: Path) -> list[int] | None:
 
 
 def load_cache(out_dir: Path) -> dict[str, dict]:
-    try:
-        data = json.loads((out_dir / CACHE_FILE).read_text(encoding="utf-8"))
-        return data if isinstance(data, dict) else {}
-    except (OSError, ValueError):
-        return {}
+    return read_store(out_dir / CACHE_FILE)
 
 
 def save_cache(out_dir: Path, cache: dict[str, dict]) -> None:
     text = json.dumps(cache, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-    finish.write_atomic(text.encode("utf-8"), out_dir / CACHE_FILE)
+    write_atomic(text.encode("utf-8"), out_dir / CACHE_FILE)
 
 
 # --- the whole archive ------------------------------------------------------------------------

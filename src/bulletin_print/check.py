@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import os
 import re
 import shutil
@@ -29,7 +28,8 @@ from typing import Any, Iterator
 
 from bulletin_print import load
 from bulletin_print.model import Issue, IssueError, Problem, find_lead
-from bulletin_print.paths import CACHE_DIR, code_sha256
+from bulletin_print.files import CACHE_DIR, read_store, write_store
+from bulletin_print.paths import code_sha256
 
 # Limits: beyond them an issue is refused before any layout, so that a build always ends in
 # bounded time. A real issue is 10–30 KB, 20–60 paragraphs and 5,000–20,000 characters.
@@ -499,11 +499,8 @@ def archive_members(files: list[Path], checked: dict[Path, Checked]) -> list[Mem
     """The ledger's view of `files`: the checked ones (keyed by resolved path) from their checks,
     the others from the store or, when it does not know their bytes, from a check of their own."""
     code = code_sha256()
-    try:
-        store = json.loads(NUMBERING_STORE.read_bytes())
-        known = store["entries"] if store["code"] == code else {}
-    except (OSError, ValueError, KeyError, TypeError):
-        known = {}
+    store = read_store(NUMBERING_STORE)
+    known = store.get("entries", {}) if store.get("code") == code else {}
     publications: dict[Path | None, bytes] = {}
     learned: dict[str, list | None] = {}
     out = []
@@ -530,14 +527,8 @@ def archive_members(files: list[Path], checked: dict[Path, Checked]) -> list[Mem
         if member is not None:
             out.append(member)
     if learned:
-        from bulletin_print.finish import write_atomic
-
         entries = {**known, **learned}
-        kept = dict(list(entries.items())[-NUMBERING_KEPT:])
-        try:
-            write_atomic(json.dumps({"code": code, "entries": kept}, ensure_ascii=False).encode(), NUMBERING_STORE)
-        except OSError:
-            pass  # an unwritable cache only costs time
+        write_store(NUMBERING_STORE, {"code": code, "entries": dict(list(entries.items())[-NUMBERING_KEPT:])})
     return out
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from bulletin_print.files import write_atomic
 from bulletin_print.model import IssueError
 
 
@@ -59,7 +60,7 @@ def build(issue: Path, output: Path | None, variant: str, bleed: str | None, mar
         click.echo(f"未生成 PDF (no PDF written): {len(e.problems)} 个问题 (problems)", err=True)
         sys.exit(1)
     try:
-        finish.write_atomic(pdf, output)
+        write_atomic(pdf, output)
     except OSError as e:
         click.echo(f"{output}: 无法写入 (cannot write): {e.strerror}", err=True)
         sys.exit(1)
@@ -226,7 +227,6 @@ def import_group() -> None:
 def import_text_command(source: Path, output: Path | None, force: bool) -> None:
     """Read the plain text of a printed issue (masthead, 目录, articles, 信息摘登, 版记) into an issue file."""
     from bulletin_print import check
-    from bulletin_print.finish import write_atomic
     from bulletin_print.importers import text
 
     try:
@@ -259,7 +259,6 @@ def import_text_command(source: Path, output: Path | None, force: bool) -> None:
 def import_docx_command(source: Path, into: Path, column: str | None) -> None:
     """Add the article of a contributed Word file (title, paragraphs, bold lead sentences, attribution) to an issue."""
     from bulletin_print import check
-    from bulletin_print.finish import write_atomic
     from bulletin_print.importers import docx
 
     try:

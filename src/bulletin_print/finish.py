@@ -29,7 +29,6 @@ import json
 import mimetypes
 import os
 import re
-import tempfile
 import uuid
 import zlib
 from dataclasses import asdict, dataclass
@@ -38,7 +37,8 @@ from importlib.metadata import version
 from pathlib import Path
 
 from bulletin_print.model import Issue
-from bulletin_print.paths import CACHE_DIR, FONTS_DIR, LAYOUT_DIR, PROFILES_DIR, ROOT, code_sha256
+from bulletin_print.files import CACHE_DIR, read_store, write_atomic, write_store
+from bulletin_print.paths import FONTS_DIR, LAYOUT_DIR, PROFILES_DIR, ROOT, code_sha256
 
 # Issue files are YAML: without this an attachment is typed application/octet-stream.
 mimetypes.add_type("application/yaml", ".yaml")
@@ -131,19 +131,13 @@ def _sha256_of(path: Path, mtime_ns: int, size: int) -> str:
             h.update(block)
     if size >= STORED_FROM:
         _stored_hashes()[str(path)] = [*stamp, h.hexdigest()]
-        try:
-            write_atomic(json.dumps(_stored_hashes(), indent=0).encode(), HASH_STORE)
-        except OSError:
-            pass  # an unwritable cache only costs time
+        write_store(HASH_STORE, _stored_hashes())
     return h.hexdigest()
 
 
 @cache
 def _stored_hashes() -> dict[str, list]:
-    try:
-        return json.loads(HASH_STORE.read_bytes())
-    except (OSError, ValueError):
-        return {}
+    return read_store(HASH_STORE)
 
 
 def sha256(data: bytes) -> str:
@@ -395,8 +389,8 @@ def deflate_once(pdf) -> None:
         if not (isinstance(obj, pydyf.Stream) and obj.compress):
             continue
         data = b"\n".join(to_bytes(item) for item in obj.stream)
-        profile, packed_profile = deflated_profile() if len(data) == profile_size else (None, None)
-        obj.stream = [packed_profile if data == profile else deflate(data)]
+        is_profile = len(data) == profile_size and data == deflated_profile()[0]
+        obj.stream = [deflated_profile()[1] if is_profile else deflate(data)]
         obj.extra["Filter"] = "/FlateDecode"
         obj.compress = False
 
@@ -450,19 +444,3 @@ def extract(pdf_path: Path, out_dir: Path) -> list[Path]:
         write_atomic(content, target)
         written.append(target)
     return written
-
-
-def write_atomic(data: bytes, target: Path) -> None:
-    """Write `data` to `target` so that readers see the old file or the new one, never a part."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -1,13 +1,9 @@
-"""Where the project's own resources live (the layout templates, the fonts), and where it keeps
-what it remembers between runs.
+"""Where the project's own resources live: the layout templates, the fonts, the schema, the code.
 
-The resources sit beside `src/` in the project, so the package is installed editable
-(`pip install -e .`).
+They sit beside `src/` in the project, so the package is installed editable (`pip install -e .`).
 """
 
 import hashlib
-import os
-import tempfile
 from functools import cache
 from pathlib import Path
 
@@ -18,21 +14,6 @@ ISSUES_DIR = ROOT / "issues"
 PROFILES_DIR = ROOT / "profiles"  # the CMYK output profile of print and archive PDFs
 SCHEMA_FILE = ROOT / "schema" / "issue.schema.json"
 PACKAGE_DIR = Path(__file__).resolve().parent
-
-
-def _cache_home() -> Path:
-    """$XDG_CACHE_HOME when it is an absolute path (the XDG rule), else ~/.cache, else (no home
-    directory, as for some service accounts) the temporary folder."""
-    xdg = os.environ.get("XDG_CACHE_HOME", "")
-    if os.path.isabs(xdg):
-        return Path(xdg)
-    try:
-        return Path.home() / ".cache"
-    except RuntimeError:
-        return Path(tempfile.gettempdir())
-
-
-CACHE_DIR = _cache_home() / "bulletin-print"  # what runs remember: only ever saves time, never changes a result
 
 
 @cache

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from bulletin_print.files import write_atomic
 from bulletin_print.model import IssueError
 from bulletin_print.paths import LAYOUT_DIR
 
@@ -119,7 +120,7 @@ def build_once(issue: Path, output: Path, png_folder: Path | None = None, dpi: i
         return Outcome(False, time.perf_counter() - start, messages=tuple(check.describe(p) for p in errors))
     try:
         built = finish.build(issue, finish.Options("screen", None, False, False), checked.issue, composed)
-        finish.write_atomic(built.pdf, output)
+        write_atomic(built.pdf, output)
     except IssueError as e:
         return Outcome(False, time.perf_counter() - start, messages=tuple(map(str, e.problems)))
     except OSError as e:
