@@ -24,9 +24,8 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bulletin_print import finish, load
+from bulletin_print import check, finish, load
 from bulletin_print.files import read_store, write_atomic
-from bulletin_print.model import IssueError
 
 CACHE_FILE = ".bulletin-print-cache.json"
 def output_name(issue: Path, folder: Path, options: finish.Options) -> str:
@@ -72,25 +71,22 @@ def _warm_up() -> None:
 
 
 def _build_one(issue: Path, output: Path, options: finish.Options, key: str) -> Outcome:
-    """Build one issue in a worker; every problem becomes the outcome's messages, never an exception."""
-    from bulletin_print import check
+    """Build one issue in a worker, as `build FILE` would; every problem becomes the outcome's
+    messages, never an exception."""
+    from bulletin_print import pipeline
 
     start = time.perf_counter()
-    checked = check.check_file(issue, lint=False)  # the errors `build FILE` refuses (the lint only warns)
-    errors = check.errors(checked.problems)
-    if errors:
-        return Outcome(issue, output, "failed", seconds=time.perf_counter() - start,
-                       messages=[check.describe(p) for p in errors])
     try:
-        built = finish.build(issue, options, checked.issue)
-        write_atomic(built.pdf, output)
-    except IssueError as e:
-        return Outcome(issue, output, "failed", seconds=time.perf_counter() - start,
-                       messages=[str(p) for p in e.problems])
+        result = pipeline.run(issue, options)  # the lint only warns: workers skip it
+        if result.ok:
+            write_atomic(result.pdf, output)
     except Exception as e:  # one broken issue must not stop the others
         return Outcome(issue, output, "failed", seconds=time.perf_counter() - start,
                        messages=[f"{issue}: {type(e).__name__}: {e}"])
-    return Outcome(issue, output, "built", built.pages, time.perf_counter() - start, key)
+    if not result.ok:
+        return Outcome(issue, output, "failed", seconds=time.perf_counter() - start,
+                       messages=[check.describe(p) for p in result.errors])
+    return Outcome(issue, output, "built", result.pages, time.perf_counter() - start, key)
 
 
 # --- the cache -----------------------------------------------------------------------------------
@@ -133,6 +129,7 @@ def build_all(folder: Path, out_dir: Path, options: finish.Options, jobs: int | 
         done += 1
         report and report(outcome, done, len(issues))
 
+    refused = check.numbering_refused(issues)
     try:
         for issue in issues:
             output = out_dir / output_name(issue, folder, options)
@@ -142,7 +139,8 @@ def build_all(folder: Path, out_dir: Path, options: finish.Options, jobs: int | 
                 record(Outcome(issue, output, "failed", messages=[f"{issue}: 无法读取 (cannot read): {e}"]))
                 continue
             entry = cache.get(output.name)
-            if not force and entry and entry.get("key") == key and entry.get("stat") == _stat(output):
+            current = entry and entry.get("key") == key and entry.get("stat") == _stat(output)
+            if current and not force and issue.resolve() not in refused:
                 record(Outcome(issue, output, "cached", entry.get("pages", 0), key=key))
                 continue
             if pool is None:

@@ -550,6 +550,12 @@ def issue_files(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
 
 def check_paths(paths: list[Path], *, fonts: bool = True, lint: bool = True) -> list[Problem]:
     """Every problem of the named files and folders, and of the archives they belong to."""
+    return examine(paths, fonts=fonts, lint=lint)[1]
+
+
+def examine(paths: list[Path], *, fonts: bool = True, lint: bool = True) -> tuple[list[Checked], list[Problem]]:
+    """Each named file (and each file of the named folders) as far as it could be read, and every
+    problem of them and of the archives they belong to, in the order an editor reads them."""
     files, problems = issue_files(paths)
     named = {f.resolve() for f in files}
     checked = {f.resolve(): check_file(f, fonts=fonts, lint=lint) for f in files}
@@ -561,7 +567,15 @@ def check_paths(paths: list[Path], *, fonts: bool = True, lint: bool = True) -> 
             if Path(problem.file).resolve() in named:
                 problems.append(problem)
     unique = list(dict.fromkeys(problems))
-    return sorted(unique, key=lambda p: (p.file, p.line, p.column, p.severity != ERROR))
+    return list(checked.values()), sorted(unique, key=lambda p: (p.file, p.line, p.column, p.severity != ERROR))
+
+
+def numbering_refused(files: list[Path]) -> set[Path]:
+    """The files (resolved) among `files` whose numbering the ledger refuses: a folder build must
+    not skip them as current, since `build FILE` would refuse them."""
+    roots = {r for f in files if (r := archive_root(f)) is not None}
+    return {Path(p.file).resolve() for root in sorted(roots)
+            for p in errors(ledger(archive_members(archive_files(root), {})))}
 
 
 def errors(problems: list[Problem]) -> list[Problem]:

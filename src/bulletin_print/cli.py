@@ -39,7 +39,7 @@ def main() -> None:
 def build(issue: Path, output: Path | None, variant: str, bleed: str | None, marks: bool, even: bool,
           jobs: int | None, force: bool) -> None:
     """Build the PDF of ISSUE (e.g. issues/2024/12.yaml), or of every issue in a folder (issues/)."""
-    from bulletin_print import finish
+    from bulletin_print import check, finish, pipeline
 
     try:
         options = finish.Options(variant, bleed, marks, even)
@@ -51,16 +51,17 @@ def build(issue: Path, output: Path | None, variant: str, bleed: str | None, mar
         build_folder(issue, output or Path("build"), options, jobs, force)
         return
     output = output or default_output(issue).with_suffix(f"{options.suffix}.pdf")
-    refuse_on_errors(issue)  # the same checks as `bulletin-print check`, before anything is laid out
-    try:
-        pdf = finish.build(issue, options).pdf
-    except IssueError as e:
-        for problem in e.problems:
-            click.echo(str(problem), err=True)
-        click.echo(f"未生成 PDF (no PDF written): {len(e.problems)} 个问题 (problems)", err=True)
+    result = pipeline.run(issue, options, lint=True)
+    if not result.ok:
+        for problem in result.errors:
+            click.echo(check.describe(problem), err=True)
+        click.echo(f"未生成 PDF (no PDF written): {len(result.errors)} 个问题 (problems)", err=True)
         sys.exit(1)
+    if result.problems:
+        count = len(result.problems)
+        click.echo(f"{count} 条提醒，详见 bulletin-print check {issue} ({count} warnings)", err=True)
     try:
-        write_atomic(pdf, output)
+        write_atomic(result.pdf, output)
     except OSError as e:
         click.echo(f"{output}: 无法写入 (cannot write): {e.strerror}", err=True)
         sys.exit(1)
@@ -102,22 +103,7 @@ def extract(pdf: Path, output: Path) -> None:
         click.echo(str(path))
 
 
-# ---- checks (issue 4): `check`, `new`, `fonts`, and the checks `build` runs first ----
-
-
-def refuse_on_errors(issue: Path) -> None:
-    """Run every check on ISSUE; on an error, say each problem and exit 1 before any layout."""
-    from bulletin_print import check
-
-    problems = check.check_paths([issue])
-    errors = check.errors(problems)
-    if errors:
-        for problem in errors:
-            click.echo(check.describe(problem), err=True)
-        click.echo(f"未生成 PDF (no PDF written): {len(errors)} 个问题 (problems)", err=True)
-        sys.exit(1)
-    if problems:
-        click.echo(f"{len(problems)} 条提醒，详见 bulletin-print check {issue} ({len(problems)} warnings)", err=True)
+# ---- checks: `check`, `new`, `fonts` ----
 
 
 @main.command("check")

@@ -31,12 +31,12 @@ import os
 import re
 import uuid
 import zlib
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 
-from bulletin_print.model import Issue
+from bulletin_print.model import Issue, Problem
 from bulletin_print.files import CACHE_DIR, read_store, write_atomic, write_store
 from bulletin_print.paths import FONTS_DIR, LAYOUT_DIR, PROFILES_DIR, ROOT, code_sha256
 
@@ -226,6 +226,7 @@ XMP_END = b"</rdf:RDF>"
 class Built:
     pdf: bytes
     pages: int
+    problems: list[Problem] = field(default_factory=list)  # what the finished pages show is wrong
 
 
 def stylesheets(options: Options) -> list[str]:

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bulletin_print.files import write_atomic
-from bulletin_print.model import IssueError
 from bulletin_print.paths import LAYOUT_DIR
 
 PNG_NAME = "page-{:02d}.png"
@@ -109,27 +108,23 @@ class Outcome:
 
 def build_once(issue: Path, output: Path, png_folder: Path | None = None, dpi: int = 96,
                composed: dict | None = None) -> Outcome:
-    """Check ISSUE (on its own, as `build` does before any layout), build its screen PDF, write it
-    atomically to OUTPUT and, with png_folder, its pages as PNGs. `composed`: see render.render."""
-    from bulletin_print import check, finish
+    """Check and build ISSUE's screen PDF as `build` does, write it atomically to OUTPUT and, with
+    png_folder, its pages as PNGs. `composed`: see render.render."""
+    from bulletin_print import check, finish, pipeline
 
     start = time.perf_counter()
-    checked = check.check_file(issue, fonts=True, lint=False)
-    errors = check.errors(checked.problems)
-    if errors:
-        return Outcome(False, time.perf_counter() - start, messages=tuple(check.describe(p) for p in errors))
+    result = pipeline.run(issue, finish.Options("screen"), composed=composed)
+    if not result.ok:
+        return Outcome(False, time.perf_counter() - start, messages=tuple(check.describe(p) for p in result.errors))
     try:
-        built = finish.build(issue, finish.Options("screen", None, False, False), checked.issue, composed)
-        write_atomic(built.pdf, output)
-    except IssueError as e:
-        return Outcome(False, time.perf_counter() - start, messages=tuple(map(str, e.problems)))
+        write_atomic(result.pdf, output)
     except OSError as e:
         return Outcome(False, time.perf_counter() - start, messages=(f"{output}: 无法写入 (cannot write): {e}",))
     pngs: list[Path] = []
     if png_folder is not None:
-        pngs = render_pngs(built.pdf, png_folder, dpi)
+        pngs = render_pngs(result.pdf, png_folder, dpi)
         write_index(png_folder, issue.name, pngs)
-    return Outcome(True, time.perf_counter() - start, built.pages, pngs=tuple(pngs))
+    return Outcome(True, time.perf_counter() - start, result.pages, pngs=tuple(pngs))
 
 
 # ---- watching -------------------------------------------------------------------------------
