@@ -92,15 +92,16 @@ def test_file_level_errors(bad: str, archive: Path, tmp_path: Path) -> None:
         issue.unlink()
         message = "文件不存在 (file not found)"
     elif bad == "undecodable":
-        issue.write_bytes(SAMPLE_TEXT.encode("gbk"))
-        message = "无法读取 (cannot read)"
+        issue.write_bytes(SAMPLE_TEXT.encode("gbk"))  # line 2 is "# 《杭州人大信息》…"
+        message = "不是 UTF-8 编码的文字，请另存为 UTF-8 (not UTF-8 text: save it as UTF-8)"
     else:
         issue.write_text(SAMPLE_TEXT + ("# " + "x" * 1000 + "\n") * 2200, encoding="utf-8")
         message = "文件过大：2.1 MB，上限为 2 MB (file too large)"
     out = tmp_path / "out.pdf"
     result = run_cli("build", str(issue), "-o", str(out))
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert f"{issue}: {message}" in result.stderr, result.stderr
+    where = f"{issue}:2:3:" if bad == "undecodable" else f"{issue}:"
+    assert f"{where} {message}" in result.stderr, result.stderr
     assert not out.exists()
 
 

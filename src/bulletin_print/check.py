@@ -33,7 +33,6 @@ from bulletin_print.paths import code_sha256
 
 # Limits: beyond them an issue is refused before any layout, so that a build always ends in
 # bounded time. A real issue is 10–30 KB, 20–60 paragraphs and 5,000–20,000 characters.
-MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_PARAGRAPHS = 1000  # paragraphs of all articles plus the 信息摘登 items
 MAX_CHARACTERS = 200_000  # characters of text in the whole issue (about 120 pages)
 
@@ -78,14 +77,6 @@ class Checked:
 def check_file(path: Path, *, fonts: bool = True, lint: bool = True) -> Checked:
     """Everything that can be said about one issue file on its own."""
     out = Checked(path)
-    try:
-        size = path.stat().st_size
-    except OSError:
-        size = 0  # load.read says what is wrong with it
-    if size > MAX_FILE_BYTES:
-        out.problems.append(Problem(str(path), 0, 0, "", f"文件过大：{size / 1024 / 1024:.1f} MB，上限为 "
-                                    f"{MAX_FILE_BYTES // 1024 // 1024} MB (file too large)"))
-        return out
     try:
         out.issue, out.doc, pub = load.load_documents(path)
     except IssueError as e:

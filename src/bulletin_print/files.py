@@ -8,10 +8,83 @@ missing or unreadable is an empty one.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import stat
 import tempfile
 from pathlib import Path
+
+
+class Unreadable(Exception):
+    """A file the tool will not read, said as an editor can act on it (Chinese, then English).
+    `line`/`column` (1-based) locate it where the fault lies inside the file, else 0."""
+
+    def __init__(self, path: Path | str, message: str, line: int = 0, column: int = 0) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path, self.message, self.line, self.column = str(path), message, line, column
+
+
+def read_bytes(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes, or Unreadable.
+
+    Every file the tool reads comes through here: a FIFO would block for ever and a device such
+    as /dev/zero never ends, so only regular files are read, and never more than the limit
+    (checked before reading, and again while reading a file that grows).
+    """
+    try:
+        # O_NONBLOCK: a FIFO opens at once instead of waiting for a writer; it is refused below
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as e:
+        raise Unreadable(path, _why(e)) from None
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise Unreadable(path, "是文件夹，不是文件 (a folder, not a file)")
+        if not stat.S_ISREG(st.st_mode):
+            raise Unreadable(path, "不是普通文件（管道、设备或套接字），不能读取 (not a regular file)")
+        if st.st_size > limit:
+            raise Unreadable(path, too_large(st.st_size, limit))
+        try:
+            data = f.read(limit + 1)
+        except OSError as e:
+            raise Unreadable(path, _why(e)) from None
+    if len(data) > limit:
+        raise Unreadable(path, too_large(len(data), limit))
+    return data
+
+
+def read_text(path: Path, limit: int) -> str:
+    """A regular file's text, strict UTF-8 (a byte-order mark is dropped), or Unreadable at the
+    line and column of the first byte that is not UTF-8."""
+    data = read_bytes(path, limit)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        column = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+        raise Unreadable(path, "不是 UTF-8 编码的文字，请另存为 UTF-8 (not UTF-8 text: save it as UTF-8)",
+                         line, column) from None
+
+
+def too_large(size: int, limit: int) -> str:
+    def mb(n: int) -> str:
+        if n % (1024 * 1024) == 0:
+            return f"{n // 1024 // 1024} MB"
+        return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
+    return f"文件过大：{mb(size)}，上限为 {mb(limit)} (file too large)"
+
+
+def _why(e: OSError) -> str:
+    reasons = {
+        errno.ENOENT: "文件不存在 (file not found)",
+        errno.ELOOP: "符号链接形成循环 (symlink loop)",
+        errno.EACCES: "没有读取权限 (permission denied)",
+        errno.EISDIR: "是文件夹，不是文件 (a folder, not a file)",
+        errno.ENOTDIR: "路径中有一段不是文件夹 (a part of the path is not a folder)",
+        errno.ENAMETOOLONG: "路径过长 (path too long)",
+    }
+    return reasons.get(e.errno, f"无法读取 (cannot read): {e.strerror or e}")
 
 
 def write_atomic(data: bytes, target: Path) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from bulletin_print.files import Unreadable, read_text
 from bulletin_print.model import (
     Article,
     Brief,
@@ -32,6 +33,8 @@ from bulletin_print.model import (
 from bulletin_print.paths import SCHEMA_FILE
 
 PUBLICATION_FILE = "publication.yaml"
+# A real issue file is 10–30 KB; beyond this it is refused before it is parsed.
+MAX_FILE_BYTES = 2 * 1024 * 1024
 Path_ = tuple[str | int, ...]
 
 # The keys an issue needs once it is merged with its publication file.
@@ -64,11 +67,9 @@ def read(path: Path) -> Document:
     """Parse one YAML file into plain data, refusing what an issue file never needs."""
     doc = Document(str(path))
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise IssueError([Problem(str(path), 0, 0, "", "文件不存在 (file not found)")]) from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise IssueError([Problem(str(path), 0, 0, "", f"无法读取 (cannot read): {e}")]) from None
+        text = read_text(path, MAX_FILE_BYTES)
+    except Unreadable as e:
+        raise IssueError([Problem(str(path), e.line, e.column, "", e.message)]) from None
     try:
         node = compose(text)
     except yaml.YAMLError as e:
