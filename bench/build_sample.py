@@ -57,7 +57,7 @@ def plain_html(path: Path) -> None:
     composed ones (render takes paragraphs composed before as they are)."""
     issue = load.load_issue(SAMPLE)
     paragraphs = [p for a in issue.articles for p in a.paragraphs] + [Paragraph(b.text) for b in issue.briefs]
-    path.write_text(render.render(issue, {p: whole(p) for p in paragraphs}), encoding="utf-8")
+    path.write_text(render.render(issue, {p: whole(p) for p in paragraphs}).html, encoding="utf-8")
 
 
 def report(name: str, runs: list[tuple[float, float]], pdf: Path) -> float:

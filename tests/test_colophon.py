@@ -32,7 +32,7 @@ def test_colophon_is_on_the_last_page_only(tmp_path: Path, drop: int) -> None:
     from bulletin_print import load, render, typeset
 
     issue = make_archive(tmp_path, issue_text(drop))
-    pdf = typeset.typeset(render.render(load.load_issue(issue)), issue.parent)
+    pdf = typeset.typeset(render.render(load.load_issue(issue)).html, issue.parent).pdf
     with pdfplumber.open(io.BytesIO(pdf)) as doc:
         texts = [page.extract_text() or "" for page in doc.pages]
     assert [("本期责任编辑" in t) for t in texts] == [False] * (len(texts) - 1) + [True]

@@ -116,7 +116,7 @@ def test_no_paragraph_leaves_one_line_alone_at_a_page_top_or_foot(tmp_path: Path
     text = SAMPLE.read_text(encoding="utf-8").replace(
         FIRST_PARAGRAPH, FIRST_PARAGRAPH + "市人大常委会积极探索人大财经监督与审计监督高效融合新路径" * longer + "。" * bool(longer))
     issue = make_archive(tmp_path, text)
-    pdf = typeset.typeset(render.render(load.load_issue(issue)), issue.parent)
+    pdf = typeset.typeset(render.render(load.load_issue(issue)).html, issue.parent).pdf
     assert lone_lines(pdf) == []
 
 

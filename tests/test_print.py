@@ -176,7 +176,7 @@ def test_even_puts_a_blank_unnumbered_page_before_a_colophon_page_that_would_be_
             "<span>本期责任编辑：某</span><span>电话：1</span></span></span></p></body></html>")
 
     def pages(even: bool) -> list[str]:
-        with pdfplumber.open(io.BytesIO(typeset.typeset(html, LAYOUT_DIR, even=even))) as pdf:
+        with pdfplumber.open(io.BytesIO(typeset.typeset(html, LAYOUT_DIR, even=even, draft=True).pdf)) as pdf:
             return [page.extract_text() for page in pdf.pages]
 
     plain, padded = pages(False), pages(True)

@@ -41,7 +41,7 @@ def hostile_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[
 
     typeset.ConfinedFetcher.fetch = spy
     try:
-        pdf = typeset.typeset(render.render(load.load_issue(issue)), issue.parent)
+        pdf = typeset.typeset(render.render(load.load_issue(issue)).html, issue.parent).pdf
     finally:
         typeset.ConfinedFetcher.fetch = original
     out = issue.parents[2] / "hostile.pdf"

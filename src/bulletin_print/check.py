@@ -68,6 +68,7 @@ class Checked:
     path: Path
     issue: Issue | None = None
     doc: load.Document | None = None
+    pub: load.Document | None = None  # its publication file's, when it has one
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -78,7 +79,7 @@ def check_file(path: Path, *, fonts: bool = True, lint: bool = True) -> Checked:
     """Everything that can be said about one issue file on its own."""
     out = Checked(path)
     try:
-        out.issue, out.doc, pub = load.load_documents(path)
+        out.issue, out.doc, out.pub = load.load_documents(path)
     except IssueError as e:
         out.problems.extend(e.problems)
         return out
@@ -86,7 +87,7 @@ def check_file(path: Path, *, fonts: bool = True, lint: bool = True) -> Checked:
     if any(p.severity == ERROR for p in out.problems):
         return out
     if fonts:
-        out.problems.extend(glyph_problems(out.doc, pub))
+        out.problems.extend(glyph_problems(out.doc, out.pub))
     if lint:
         out.problems.extend(punctuation_problems(out.doc))
     return out

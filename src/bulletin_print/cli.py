@@ -36,13 +36,15 @@ def main() -> None:
 @click.option("--even", is_flag=True, help="Pad to an even page count so that the 版记 falls on an even page (duplex).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="For a folder: worker processes (default: one per CPU).")
 @click.option("--force", is_flag=True, help="For a folder: rebuild every issue, current or not.")
+@click.option("--draft", is_flag=True,
+              help="Write the PDF even when its pages have faults (listed), marked 草稿 on every page: YEAR-N.draft.pdf.")
 def build(issue: Path, output: Path | None, variant: str, bleed: str | None, marks: bool, even: bool,
-          jobs: int | None, force: bool) -> None:
+          jobs: int | None, force: bool, draft: bool) -> None:
     """Build the PDF of ISSUE (e.g. issues/2024/12.yaml), or of every issue in a folder (issues/)."""
     from bulletin_print import check, finish, pipeline
 
     try:
-        options = finish.Options(variant, bleed, marks, even)
+        options = finish.Options(variant, bleed, marks, even, draft)
     except ValueError as e:
         raise click.BadParameter(str(e)) from None
     if (bleed or marks) and variant != "print":
@@ -52,14 +54,16 @@ def build(issue: Path, output: Path | None, variant: str, bleed: str | None, mar
         return
     output = output or default_output(issue).with_suffix(f"{options.suffix}.pdf")
     result = pipeline.run(issue, options, lint=True)
+    for problem in result.errors:
+        click.echo(check.describe(problem), err=True)
     if not result.ok:
-        for problem in result.errors:
-            click.echo(check.describe(problem), err=True)
         click.echo(f"未生成 PDF (no PDF written): {len(result.errors)} 个问题 (problems)", err=True)
         sys.exit(1)
-    if result.problems:
-        count = len(result.problems)
-        click.echo(f"{count} 条提醒，详见 bulletin-print check {issue} ({count} warnings)", err=True)
+    if result.errors:
+        click.echo(f"草稿 (draft): {len(result.errors)} 个问题，PDF 每页标有「草稿」 (problems; every page marked draft)", err=True)
+    warnings = len(result.problems) - len(result.errors)
+    if warnings:
+        click.echo(f"{warnings} 条提醒，详见 bulletin-print check {issue} ({warnings} warnings)", err=True)
     try:
         write_atomic(result.pdf, output)
     except OSError as e:

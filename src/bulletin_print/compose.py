@@ -21,7 +21,6 @@ import bisect
 import math
 import re
 import unicodedata
-import warnings
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -29,7 +28,7 @@ from typing import Protocol
 MEASURE = 156 * 72 / 25.4  # the text block's width in pt (GB/T 9704)
 
 # clreq: characters that may not begin a line, and those that may not end one.
-NO_START = frozenset("、，。：；！？”’」』）］｝】〕〗》〉–～·／‰％…—,.;:?!)]}%")
+NO_START = frozenset("、，。：；！？”’」』）］｝】〕〗》〉–～·／‰‱％℃°′″…—,.;:?!)]}%")
 NO_END = frozenset("“‘「『（［｛【〔〖《〈([{")
 
 # Full-width marks that can be set in half a cell (their ink lies in one half of the em). The
@@ -39,14 +38,17 @@ HALF_CLOSING = "，。、；：！）］｝】〕〗》〉」』”’"
 HALF_OPENING = "（［｛【〔〖《〈「『“‘"
 _PUNCT_PAIRING = frozenset(HALF_CLOSING + HALF_OPENING + "？")
 
-# A number keeps up to two of these after it ("3.2万元", "15 条", "12.5%").
-UNITS = frozenset("年月日万亿元个件条名人次场份余倍岁周期%‰℃")
+# A number keeps up to three of these after it ("3.2万元", "15 条", "12.5%", "20平方米").
+UNITS = frozenset("年月日时分秒万亿千百元个件条名人次场份余多倍岁周期届号项户家所座辆台套部篇米吨亩公里平方%‰‱℃㎡㎞")
 
 # Digits and Latin letters, with the marks that join them inside a number or word
 # ("12.5%", "0-3", "5+X", "1,000", "10:30"); a run never breaks.
 _WESTERN_RUN = re.compile(r"[0-9A-Za-z\u00C0-\u024F](?:[.,:/\-+_'&%]*[0-9A-Za-z\u00C0-\u024F])*%?")
 _CONNECTOR = re.compile(r"(?<=\S)[+\-/&=_@](?=\S)")  # "人大+审计": stays with both neighbours
-_UNIT_AFTER_NUMBER = re.compile(r"(?<=[0-9%]) ?[" + "".join(sorted(UNITS)) + "]{1,2}")
+_UNIT_AFTER_NUMBER = re.compile(r"(?<=[0-9%]) ?[" + "".join(sorted(UNITS)) + "]{1,3}")
+# A range stays on one line: "2024—2027年", "10～20", "1—6月", "3%-5%".
+_RANGE = re.compile(r"[0-9][0-9.,]*[%‰年月日号]? ?[—–～~\-－至]{1,2} ?[0-9]")
+_ORDINAL = re.compile(r"第(?=[0-9])")  # "第12期": 第 never ends a line before its number
 
 # Letter-spacing caps, in pt per gap. pdftotext (poppler 22.12, default, -layout and -raw modes)
 # inserts a space once two characters stand more than 0.1 em apart: measured with 16 pt
@@ -73,14 +75,13 @@ _SHRINK_COST = 5.0
 _FORBIDDEN = 1e6
 _UNCAPPED = 1e4
 _OVERSQUEEZED = 1e3
+_CRUSHED = 1e8  # squeezed so tight that glyphs would print over one another: worse than any rule
+_CRUSH = -2.0  # pt a gap: digits (8 pt) would then overlap by a quarter
 _WIDOW = 1e2
+_SQUEEZED = 3.0  # a mark set half inside a line: dearer than stretching, cheaper than a rule
 _PRUNE = 12.0  # about one line stretched by 1 pt a gap, or three by 0.6 pt
 _TOL = 1e-6
 
-
-class RulesBent(UserWarning):
-    """A paragraph that cannot be set within the rules (e.g. a long number right after the
-    indent): it was set bending the fewest, and this says so for the caller to report."""
 
 
 class Advance(Protocol):
@@ -130,7 +131,8 @@ def is_han(ch: str) -> bool:
 
 
 def _is_western(ch: str) -> bool:
-    """A digit or letter of a narrow (non-CJK) script: gets a gap from neighbouring Han."""
+    """A digit or letter of a narrow (non-CJK) script: gets a gap from neighbouring Han (if its
+    glyph is narrow too: a letterlike symbol such as Ⅱ or ① takes a cell, like Han)."""
     return ch.isalnum() and not is_han(ch) and unicodedata.east_asian_width(ch) not in "WF"
 
 
@@ -156,9 +158,11 @@ def _glue(text: str) -> tuple[list[bool], list[bool]]:
             glue[k] = True  # never end a line with an opening mark or a space
         if text[k] == " " and (k + 1 == n or text[k + 1] in NO_START):
             glue[k] = squeeze[k] = True
-    for pattern in (_WESTERN_RUN, _UNIT_AFTER_NUMBER, _CONNECTOR):
+    # (pattern, from, to): no break from the match's start + `from` to its end + `to`
+    for pattern, lead, trail in ((_WESTERN_RUN, 1, 0), (_UNIT_AFTER_NUMBER, 0, 0), (_CONNECTOR, 0, 1),
+                                 (_RANGE, 1, 0), (_ORDINAL, 1, 1)):
         for m in pattern.finditer(text):
-            for k in range(m.start() + (pattern is _WESTERN_RUN), m.end() + (pattern is _CONNECTOR)):
+            for k in range(m.start() + lead, m.end() + trail):
                 glue[k] = squeeze[k] = True
     return glue, squeeze
 
@@ -174,6 +178,8 @@ class _Chars:
     most: float  # the most stretch any gap can take: a Han character's
     full: list[float]  # advance, uncompressed
     compressible: list[bool]  # a closing mark that may be set half at a line's end
+    squeezable: list[int]  # the marks (indices) that may be set half inside a line, when it must
+    save: list[float]  # save[i]: what setting text[i] half gains, for those marks
     pair: list[int]  # set half because of the mark before (-1) or after (+1) it; 0 if not
     width: list[float]  # advance inside a line (with pair compression)
     slot: list[float]  # the room it takes: a cell, half a cell, its advance, or a quarter cell
@@ -209,7 +215,7 @@ def _measure_chars(
             pair[i + 1] = -1  # "（“": the second opening mark gives up its leading half
     most = STRETCH_CAP - min(0.0, cell - size)
     han = [is_han(ch) for ch in text]
-    western = [_is_western(ch) for ch in text]
+    western = [_is_western(ch) and full[i] < 0.75 * size for i, ch in enumerate(text)]
     mixed = [(han[i] and western[i + 1]) or (western[i] and han[i + 1]) for i in range(n - 1)] + [False]
     width = [size / 2 if pair[i] else full[i] for i in range(n)]
     # Every character but a space keeps the grid's tightening (cell - size) as its base spacing,
@@ -230,9 +236,13 @@ def _measure_chars(
         room_prefix.append(room_prefix[-1] + room[i])
         solid.append(solid[-1] + (not (_is_punct(ch) or ch.isspace())))
     compressible = [ch in HALF_CLOSING and ok for ch, ok in zip(text, can_half)]
+    squeezable = [i for i, ch in enumerate(text) if ch in HALF_CLOSING + HALF_OPENING and can_half[i] and not pair[i]]
+    save = [0.0] * n
+    for i in squeezable:
+        save[i] = full[i] - size / 2
     return _Chars(
-        text, styles, cell, base, most, full, compressible, pair, width, slot, step, gap, tight, room,
-        glue, squeeze, prefix, room_prefix, solid,
+        text, styles, cell, base, most, full, compressible, squeezable, save, pair, width, slot, step, gap, tight,
+        room, glue, squeeze, prefix, room_prefix, solid,
     )
 
 
@@ -245,6 +255,7 @@ class _Set:
     stretch: float
     half_end: bool
     capped: bool = True  # no gap stretches beyond STRETCH_CAP (False: only when nothing else fits)
+    squeezed: tuple[int, ...] = ()  # marks inside the line set half to make it fit
 
 
 def _first(c: _Chars, p: int) -> tuple[float, float, bool]:
@@ -327,11 +338,13 @@ def _stretch(c: _Chars, p: int, q: int, need: float) -> float | None:
     return need / count
 
 
-def _candidates(c: _Chars, p: int, avail: float, strict: bool) -> Iterator[tuple[_Set, float]]:
+def _candidates(c: _Chars, p: int, avail: float, strict: bool, squeeze: bool) -> Iterator[tuple[_Set, float]]:
     """The ways to set a line that starts at p, each with its cost.
 
     Strict: only breaks the rules allow, spacing within the caps, no lone last character.
     Otherwise (a paragraph the rules cannot set) any break, at a prohibitive cost per rule broken.
+    `squeeze`: also lines too long for the measure that fit once some of their marks are set in
+    half a cell (GB/T 15834 标点挤压), when the paragraph cannot be set otherwise.
     """
     n = len(c.text)
     # e: the line p..e-1 is the longest whose slots fit; start from where whole steps fit
@@ -362,6 +375,39 @@ def _candidates(c: _Chars, p: int, avail: float, strict: bool) -> Iterator[tuple
         while q < n and c.glue[q]:
             q += 1
         yield from _fill(c, p, q, avail - _line_width(c, p, q, True)[0], True, strict, 0.0)
+    if squeeze:
+        yield from _squeezed(c, p, e, avail, strict)
+
+
+def _squeezed(c: _Chars, p: int, e: int, avail: float, strict: bool) -> Iterator[tuple[_Set, float]]:
+    """Lines from p longer than e, made to fit by setting the fewest of their inner marks (the
+    last ones) in half a cell."""
+    n = len(c.text)
+    for q in range(e + 1, n + 1):
+        broken = q < n and c.glue[q]
+        if broken and strict:
+            continue
+        width = _line_width(c, p, q, False)[0]
+        inner = c.squeezable[bisect.bisect_right(c.squeezable, p):bisect.bisect_left(c.squeezable, q - 1)]
+        if width - sum(c.save[i] for i in inner) + SHRINK_CAP * (q - p) > avail:
+            break  # longer lines fit even less
+        saved = 0.0
+        for k in range(1, len(inner) + 1):
+            saved += c.save[inner[-k]]
+            need = avail - width + saved
+            if q == n:
+                widow = p > 0 and c.solid[n] - c.solid[p] < 2
+                stretch = 0.0 if need >= 0 else _stretch(c, p, q, need)
+                if stretch is None or (widow and strict):
+                    continue
+                yield _Set(p, q, stretch, False, squeezed=tuple(inner[-k:])), _LINE_COST + k * _SQUEEZED
+            else:
+                sets = list(_fill(c, p, q, need, False, strict, broken * _FORBIDDEN + k * _SQUEEZED))
+                if not sets:
+                    continue
+                yield from (( _Set(line.p, line.q, line.stretch, False, line.capped, tuple(inner[-k:])), cost)
+                            for line, cost in sets)
+            break
 
 
 def _fill(
@@ -373,12 +419,13 @@ def _fill(
         if strict:
             return
         stretch, capped = need / max(q - p - 1, 1), False
-        penalty += _OVERSQUEEZED if need < 0 else _UNCAPPED
+        penalty += _CRUSHED if stretch < _CRUSH else _OVERSQUEEZED if need < 0 else _UNCAPPED
     weight = _STRETCH_COST if stretch > 0 else _SHRINK_COST
     yield _Set(p, q, stretch, half_end, capped), _LINE_COST + weight * stretch * stretch + penalty
 
 
-def _best_sets(c: _Chars, measure: float, indent: float, strict: bool, prune: float | None) -> list[_Set] | None:
+def _best_sets(c: _Chars, measure: float, indent: float, strict: bool, prune: float | None,
+               squeeze: bool = False) -> list[_Set] | None:
     """The cheapest way to set the whole paragraph, or None when the rules leave no way.
 
     With `prune`, a way whose first k lines cost more than `prune` above the best first k lines
@@ -395,7 +442,7 @@ def _best_sets(c: _Chars, measure: float, indent: float, strict: bool, prune: fl
         if cost[p] == math.inf or (prune is not None and cost[p] > best_after[lines[p]] + prune):
             continue
         avail = measure - (indent if p == 0 else 0.0)
-        for line, line_cost in _candidates(c, p, avail, strict):
+        for line, line_cost in _candidates(c, p, avail, strict, squeeze):
             total = cost[p] + line_cost
             if total < cost[line.q] - _TOL:
                 cost[line.q], lines[line.q], back[line.q] = total, lines[p] + 1, line
@@ -426,7 +473,7 @@ def _runs(c: _Chars, line: _Set) -> tuple[Run, ...]:
                 _, gap, half = _first(c, p)
                 room = STRETCH_CAP - gap
             else:
-                gap, half, room = c.gap[i], bool(c.pair[i]), c.room[i]
+                gap, half, room = c.gap[i], bool(c.pair[i]) or i in line.squeezed, c.room[i]
             spacing = gap + (min(stretch, room) if stretch > 0 and line.capped else stretch)
         extra = c.gap[i] - c.base if c.text[i] == " " and i > p else c.step[i] - c.slot[i]
         keys.append((c.styles[i], round(spacing - extra, 4) + 0.0, half))  # + 0.0: never "-0.0"
@@ -450,11 +497,15 @@ def compose(
     cells: int = 28,
     indent_cells: float = 2,
     compress: Collection[str] = ("body",),
+    bent: list[str] | None = None,
 ) -> list[Line]:
     """Break a paragraph, given as (text, style) pieces, into lines that fill the measure.
 
     `metrics` maps each style to its font's advance widths. `compress` names the styles whose
     font has half-width punctuation (BulletinFang's 'ss01'); marks of other styles stay full.
+    A paragraph the rules cannot set (a number longer than the line, a lone last character no
+    spacing can avoid) is set bending them least, and what was bent is added to `bent`, for the
+    caller to report.
     """
     chars = [(ch, style) for text, style in segments for ch in text]
     if not chars:
@@ -462,83 +513,133 @@ def compose(
     cell = measure / cells
     indent = indent_cells * cell
     c = _measure_chars(chars, metrics, size, cell, compress)
-    sets = _best_sets(c, measure, indent, True, _PRUNE) or _best_sets(c, measure, indent, True, None)
+    sets = (_best_sets(c, measure, indent, True, _PRUNE) or _best_sets(c, measure, indent, True, None)
+            or _best_sets(c, measure, indent, True, None, squeeze=True))
     if sets is None:
-        warnings.warn(RulesBent(f"cannot set within the rules, bending them least: {c.text[:40]}…"), stacklevel=2)
-        sets = _best_sets(c, measure, indent, False, None)
+        sets = _best_sets(c, measure, indent, False, None, squeeze=True)
         assert sets is not None  # without the rules every break is allowed
+        if bent is not None:
+            bent.extend(_bent(c, sets))
     return [
         Line(_runs(c, line), indent if line.p == 0 else 0.0, line.q == len(chars))
         for line in sets
     ]
 
 
-# Where a title may break, from best to worst: after a pause mark, before an opening quote or
-# bracket, after a closing one, next to a function word (word-ish), between two Han characters;
-# inside a quotation costs extra. The costs are in em of line-length difference they are worth.
-_TITLE_PAUSE = frozenset("：:，,；;、！？!?")
-_TITLE_FUNCTION_WORDS = frozenset("的之与和及并在对为向把将以于等暨")
-_TITLE_BREAK_COST = {"pause": 0.0, "before opening": 0.0, "after closing": 0.5, "word": 1.0, "han": 2.5}
-_TITLE_IN_QUOTE = 8.0
-_TITLE_FORBIDDEN = 1e3  # kinsoku, a number or a word split: only when nothing else fits
+def _bent(c: _Chars, sets: list[_Set]) -> list[str]:
+    """What a paragraph set outside the rules broke, in words an editor can act on."""
+    out = []
+    n = len(c.text)
+    for line in sets:
+        text = c.text[line.p:line.q]
+        if line.q < n and c.glue[line.q]:
+            out.append(f"「{text[-6:]}｜{c.text[line.q:line.q + 6]}」处断行违反避头尾或拆开了数字、词 "
+                       f"(a line breaks against the rules: kinsoku, or inside a number or word)")
+        elif not line.capped:
+            loose = "过松 (too loose)" if line.stretch > 0 else "过紧 (too tight)"
+            out.append(f"「{text[:8]}…」一行字距{loose}，无法排齐 (a line cannot be justified within the spacing limits)")
+    last = sets[-1]
+    if last.p > 0 and c.solid[n] - c.solid[last.p] < 2:
+        out.append(f"末行只有「{c.text[last.p:]}」一个字（孤字），请增删几个字 (the last line holds one character: "
+                   f"add or cut a few characters)")
+    return out
 
 
-def _title_break_cost(text: str, k: int, depth: int) -> float:
-    """What breaking before text[k] costs (`depth`: how many quotations are open there)."""
-    before, after = text[k - 1], text[k]
-    if before in _TITLE_PAUSE:
-        cost = _TITLE_BREAK_COST["pause"]
-    elif after in NO_END:
-        cost = _TITLE_BREAK_COST["before opening"]
-    elif before in NO_START:
-        cost = _TITLE_BREAK_COST["after closing"]
-    elif before in _TITLE_FUNCTION_WORDS or after in _TITLE_FUNCTION_WORDS:
-        cost = _TITLE_BREAK_COST["word"]
-    else:
-        cost = _TITLE_BREAK_COST["han"]
-    return cost + (_TITLE_IN_QUOTE if depth > 0 else 0.0)
+# Where a title or a 目录 entry may break, and what each break costs against the balance of its
+# lines (see `break_lines`): after a pause mark nothing, before an opening quote or bracket a
+# little, after a closing one more, between two words more, and more again inside a quotation or
+# before a particle that may not start a line gladly. Inside a word (as the segmenter says) or
+# against the kinsoku and number rules only when nothing else fits: before one more line.
+_PAUSE = frozenset("：:，,；;、！？!? ")
+_PARTICLES = frozenset("的了着过们地得")
+_BREAK_AFTER_PAUSE = 0.0
+_BREAK_BEFORE_OPENING = 0.5
+_BREAK_AFTER_CLOSING = 1.0
+_BREAK_BETWEEN_WORDS = 2.0
+_BREAK_IN_QUOTATION = 3.0
+_BREAK_BEFORE_PARTICLE = 3.0
+_BREAK_IN_WORD = 1e4
+_BREAK_GLUED = 1e5
+_ONE_MORE_LINE = 1e2
+_SHORT_LINE = 5e2  # a line of one or two characters (not counting punctuation)
+_BALANCE = 10.0  # times the sum over lines of ((width - mean) / mean)²
 
 
-def balance_title(text: str, metrics: Advance, *, size: float = 22.0, measure: float = MEASURE) -> list[str]:
-    """Break a title into the fewest lines, of lengths as similar as possible, where it reads well.
-
-    A title is short, so every set of breaks with the fewest lines is weighed: the lines'
-    deviation from their mean length (in em) plus what each break costs (see
-    `_title_break_cost`); kinsoku, numbers and Latin words are never split unless nothing else fits.
-    """
-    widths = [metrics.advance(ch) * size for ch in text]
-    if sum(widths) <= measure + _TOL or len(text) < 2:
-        return [text]
+def break_costs(text: str, word_ends: Collection[int]) -> list[float]:
+    """costs[k]: what breaking before text[k] costs (costs[0] is unused). `word_ends`: the
+    offsets where one word ends and the next begins, as a segmenter (words.py) says."""
     glue, _ = _glue(text)
-    depth, costs = 0, [0.0] * len(text)
+    costs = [0.0] * len(text)
+    depth = 0
     for k, ch in enumerate(text):
         if k:
-            costs[k] = _TITLE_FORBIDDEN if glue[k] else _title_break_cost(text, k, depth)
-        depth += (ch in "“‘「『《") - (ch in "”’」』》")
-    prefix = [0.0]
-    for w in widths:
-        prefix.append(prefix[-1] + w)
+            before = text[k - 1]
+            if glue[k]:
+                cost = _BREAK_GLUED
+            elif before in _PAUSE:
+                cost = _BREAK_AFTER_PAUSE
+            elif ch in NO_END:
+                cost = _BREAK_BEFORE_OPENING
+            elif before in NO_START:
+                cost = _BREAK_AFTER_CLOSING
+            elif k in word_ends or not (is_han(before) and is_han(ch)):
+                cost = _BREAK_BETWEEN_WORDS
+            else:
+                cost = _BREAK_IN_WORD
+            if cost < _BREAK_IN_WORD:
+                cost += _BREAK_IN_QUOTATION * (depth > 0) + _BREAK_BEFORE_PARTICLE * (ch in _PARTICLES)
+            costs[k] = cost
+        depth = max(0, depth + (ch in "“‘「『《（") - (ch in "”’」』》）"))
+    return costs
+
+
+def break_lines(text: str, widths: Sequence[float], costs: Sequence[float], limit: float,
+                last_limit: float | None = None) -> list[str]:
+    """Break a short text (a title, a 目录 entry) into lines no wider than `limit` (the last
+    line: `last_limit`): with no break that splits a word or breaks a rule if it can, then in the
+    fewest lines, then with lines of similar width broken where it reads well, and no line of
+    only one or two characters.
+
+    Each line's end is chosen over the few starts that fit before it: linear in the length.
+    """
     n = len(text)
-    count = math.ceil(prefix[n] / measure)
-    while True:
-        mean = prefix[n] / count
-        # best[j][k]: the cheapest j lines that end before text[k]
-        best: list[dict[int, tuple[float, int]]] = [{0: (0.0, 0)}] + [{} for _ in range(count)]
-        for j in range(1, count + 1):
-            for k in [n] if j == count else range(1, n):
-                options = [
-                    (cost + abs(prefix[k] - prefix[i] - mean) / size + (costs[k] if k < n else 0.0), i)
-                    for i, (cost, _) in best[j - 1].items()
-                    if i < k and prefix[k] - prefix[i] <= measure + _TOL
-                ]
-                if options:
-                    best[j][k] = min(options)
-        if n in best[count]:
-            break
-        count += 1
-    lines, k = [], n
-    for j in range(count, 0, -1):
-        i = best[j][k][1]
-        lines.append(text[i:k])
-        k = i
-    return lines[::-1]
+    last_limit = limit if last_limit is None else last_limit
+    prefix = [0.0]
+    solid = [0]
+    for ch, w in zip(text, widths):
+        prefix.append(prefix[-1] + w)
+        solid.append(solid[-1] + (not (_is_punct(ch) or ch.isspace())))
+    if prefix[n] <= last_limit + _TOL or n < 2:
+        return [text]
+
+    def cheapest(mean: float | None) -> list[int]:
+        best = [0.0] + [math.inf] * n
+        back = [0] * (n + 1)
+        for k in range(1, n + 1):
+            room = last_limit if k == n else limit
+            first = min(k - 1, bisect.bisect_left(prefix, prefix[k] - room - _TOL))
+            for i in range(first, k):
+                if best[i] == math.inf:
+                    continue
+                cost = best[i] + (costs[i] if i else 0.0) + _ONE_MORE_LINE
+                cost += _SHORT_LINE * (solid[k] - solid[i] <= 2 < solid[n])
+                if mean is not None:
+                    cost += _BALANCE * ((prefix[k] - prefix[i] - mean) / mean) ** 2
+                if cost < best[k]:
+                    best[k], back[k] = cost, i
+        ends, k = [], n
+        while k > 0:
+            ends.append(k)
+            k = back[k]
+        return ends[::-1]
+
+    count = len(cheapest(None))  # the fewest lines the rules allow; then balance them
+    ends = cheapest(prefix[n] / count)
+    return [text[i:k] for i, k in zip([0, *ends], ends)]
+
+
+def break_title(text: str, metrics: Advance, word_ends: Collection[int], *, size: float = 22.0,
+                measure: float = MEASURE) -> list[str]:
+    """A title's lines: as few as fit the measure, of similar width, broken where it reads well."""
+    widths = [metrics.advance(ch) * size for ch in text]
+    return break_lines(text, widths, break_costs(text, word_ends), measure)

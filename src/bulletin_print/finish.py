@@ -36,7 +36,7 @@ from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 
-from bulletin_print.model import Issue, Problem
+from bulletin_print.model import Fault, Issue
 from bulletin_print.files import CACHE_DIR, read_store, write_atomic, write_store
 from bulletin_print.paths import FONTS_DIR, LAYOUT_DIR, PROFILES_DIR, ROOT, code_sha256
 
@@ -47,6 +47,7 @@ mimetypes.add_type("application/yaml", ".yml")
 VARIANTS = ("screen", "print", "archive")
 PDF_VARIANT = {"screen": None, "print": "pdf/x-4", "archive": "pdf/a-3b"}
 PRINT_CSS = "print.css.j2"
+DRAFT_CSS = "draft.css"
 PROFILE = PROFILES_DIR / "ISOcoated_v2_300_bas.icc"
 PROFILE_SHA256 = "b424c77f40c3423c925536f8ae08634985ccd0fe80eb253d5d229197ded7e886"
 # The printing condition the profile characterises, as the ICC registry names it.
@@ -68,6 +69,7 @@ class Options:
     bleed: str | None = None  # a CSS length beyond the trimmed page, e.g. "3mm" (print only)
     marks: bool = False  # crop and registration marks (print only)
     even: bool = False  # pad so that the 版记 falls on an even page
+    draft: bool = False  # write the PDF even when its pages have faults, marked 草稿 (draft)
 
     def __post_init__(self) -> None:
         if self.variant not in VARIANTS:
@@ -77,8 +79,9 @@ class Options:
 
     @property
     def suffix(self) -> str:
-        """The output name's tag: 2024-12.pdf, 2024-12.print.pdf, 2024-12.archive.pdf."""
-        return "" if self.variant == "screen" else f".{self.variant}"
+        """The output name's tag: 2024-12.pdf, 2024-12.print.pdf, 2024-12.archive.pdf; a draft
+        adds .draft (2024-12.draft.pdf), so that it never takes a good PDF's place."""
+        return ("" if self.variant == "screen" else f".{self.variant}") + (".draft" if self.draft else "")
 
 
 @dataclass(frozen=True)
@@ -224,21 +227,24 @@ XMP_END = b"</rdf:RDF>"
 
 @dataclass
 class Built:
-    pdf: bytes
+    pdf: bytes | None  # None when the pages have faults (and no draft was asked for)
     pages: int
-    problems: list[Problem] = field(default_factory=list)  # what the finished pages show is wrong
+    faults: list[Fault] = field(default_factory=list)  # what composing and the preflight found
 
 
 def stylesheets(options: Options) -> list[str]:
-    """The extra CSS of a variant, from layout/print.css.j2."""
-    if options.variant == "screen":
-        return []
+    """The extra CSS of a variant (layout/print.css.j2), and of a draft (layout/draft.css)."""
     from bulletin_print.render import environment
 
-    profile = os.path.relpath(PROFILE, LAYOUT_DIR).replace(os.sep, "/")
-    marks = options.variant == "print" and options.marks
-    bleed = options.bleed if options.variant == "print" else None
-    return [environment().get_template(PRINT_CSS).render(profile=profile, bleed=bleed, marks=marks)]
+    sheets = []
+    if options.variant != "screen":
+        profile = os.path.relpath(PROFILE, LAYOUT_DIR).replace(os.sep, "/")
+        marks = options.variant == "print" and options.marks
+        bleed = options.bleed if options.variant == "print" else None
+        sheets.append(environment().get_template(PRINT_CSS).render(profile=profile, bleed=bleed, marks=marks))
+    if options.draft:
+        sheets.append((LAYOUT_DIR / DRAFT_CSS).read_text(encoding="utf-8"))
+    return sheets
 
 
 def build(issue_path: Path, options: Options, data: Issue | None = None,
@@ -254,7 +260,7 @@ def build(issue_path: Path, options: Options, data: Issue | None = None,
     issue_path = Path(issue_path)
     sources = Sources.of(issue_path)
     data = data or load.load_issue(issue_path)
-    html = render.render(data, composed)
+    rendered = render.render(data, composed)
     if options.variant != "screen" and file_sha256(PROFILE) != PROFILE_SHA256:
         raise RuntimeError(f"{PROFILE}: not the profile recorded in profiles/README.md")
     when = build_date(data.date)
@@ -262,7 +268,6 @@ def build(issue_path: Path, options: Options, data: Issue | None = None,
     key = sha256(manifest_bytes(info))
     document_id = content_uuid(data.title, str(data.total), data.date.isoformat())  # the same in every variant
     instance_id = content_uuid(key)  # this rendition of these inputs
-    pages: list[int] = []
 
     def prepare(document) -> None:
         import weasyprint
@@ -282,7 +287,6 @@ def build(issue_path: Path, options: Options, data: Issue | None = None,
                 for name, content, description in files]
 
     def finisher(document, pdf) -> None:
-        pages.append(len(document.pages))
         if options.variant != "screen":
             fix_output_intent(pdf)
             cmyk_only(pdf)
@@ -296,9 +300,9 @@ def build(issue_path: Path, options: Options, data: Issue | None = None,
         pdf_options["pdf_variant"] = PDF_VARIANT[options.variant]
         # the CMYK profile is the output intent of the archive PDF too: its colours are CMYK
         pdf_options["output_intent"] = "device-cmyk"
-    pdf = typeset.typeset(html, issue_path.parent, stylesheets=stylesheets(options), even=options.even,
-                          prepare=prepare, finisher=finisher, **pdf_options)
-    return Built(pdf, pages[0] if pages else 0)
+    done = typeset.typeset(rendered.html, issue_path.parent, stylesheets=stylesheets(options), even=options.even,
+                           draft=options.draft, prepare=prepare, finisher=finisher, **pdf_options)
+    return Built(done.pdf, done.pages, rendered.faults + done.faults)
 
 
 def fix_output_intent(pdf) -> None:

@@ -28,6 +28,7 @@ from bulletin_print.model import (
     IssueError,
     Paragraph,
     Problem,
+    field_name,
     find_lead,
 )
 from bulletin_print.paths import SCHEMA_FILE
@@ -53,14 +54,6 @@ class Document:
     def problem(self, path: Path_, message: str, *, key: bool = False) -> Problem:
         line, column = (self.keys if key else self.values).get(path) or self.values.get(path, (0, 0))
         return Problem(self.file, line, column, field_name(path), message)
-
-
-def field_name(path: Path_) -> str:
-    """("columns", 2, "articles", 0, "title") → "columns[2].articles[0].title"."""
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
-    return out
 
 
 def read(path: Path) -> Document:
@@ -290,15 +283,15 @@ def _lead_problems(doc: Document, columns: list[dict[str, Any]]) -> list[Problem
 def _issue(source: str, d: dict[str, Any]) -> Issue:
     columns = []
     count = 0
-    for column in d["columns"]:
+    for c, column in enumerate(d["columns"]):
         articles = []
-        for a in column["articles"]:
+        for i, a in enumerate(column["articles"]):
             count += 1
             given = not isinstance(a["title"], str)
             title = tuple(a["title"]) if given else (a["title"],)
             articles.append(Article(title, tuple(map(_paragraph, a["paragraphs"])), a.get("attribution", ""),
-                                    f"a{count}", given))
-        columns.append(Column(column["name"], tuple(articles)))
+                                    f"a{count}", given, ("columns", c, "articles", i)))
+        columns.append(Column(column["name"], tuple(articles), ("columns", c)))
     briefs = d.get("briefs", {})
     return Issue(
         source=source,
@@ -310,7 +303,8 @@ def _issue(source: str, d: dict[str, Any]) -> Issue:
         date=dt.date.fromisoformat(d["date"]),
         columns=tuple(columns),
         briefs_column=briefs.get("column", "信息摘登"),
-        briefs=tuple(Brief(b["text"], b.get("attribution", "")) for b in briefs.get("items", [])),
+        briefs=tuple(Brief(b["text"], b.get("attribution", ""), ("briefs", "items", i))
+                     for i, b in enumerate(briefs.get("items", []))),
         distribution=tuple(DistributionLine(x["label"], x["text"]) for x in d["distribution"]),
         editor=d["editor"],
         phone=d["phone"],

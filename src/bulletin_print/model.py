@@ -27,6 +27,32 @@ class Problem:
         return f"{where}:{field} {self.message}"
 
 
+FieldPath = tuple[str | int, ...]  # ("columns", 2, "articles", 0, "title")
+
+
+def field_name(path: FieldPath) -> str:
+    """("columns", 2, "articles", 0, "title") → "columns[2].articles[0].title"."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
+
+
+def field_path(name: str) -> FieldPath:
+    """"columns[2].articles[0].title" → ("columns", 2, "articles", 0, "title")."""
+    return tuple(int(index) if index else key for key, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", name))
+
+
+@dataclass(frozen=True)
+class Fault:
+    """Something a later step (composing, laying out the pages) could not do as the rules ask,
+    said of the field that caused it; the pipeline puts it on that field's line in the file."""
+
+    path: FieldPath
+    message: str
+    severity: str = "error"  # or "warning"
+
+
 class IssueError(Exception):
     """Raised with every problem found, so that an editor sees them all at once."""
 
@@ -48,6 +74,7 @@ class Article:
     attribution: str = ""  # "预算工委 吴颖", printed in brackets after the article
     anchor: str = ""  # the id that the 目录 and the PDF outline point to
     lines_given: bool = True  # whether the data gives the title's lines (a list) or one string
+    path: FieldPath = ()  # where it is in the issue file: ("columns", 0, "articles", 1)
 
     @property
     def title_text(self) -> str:
@@ -58,12 +85,14 @@ class Article:
 class Column:
     name: str  # 栏目, e.g. 要闻速递
     articles: tuple[Article, ...]
+    path: FieldPath = ()
 
 
 @dataclass(frozen=True)
 class Brief:
     text: str
     attribution: str = ""
+    path: FieldPath = ()
 
 
 @dataclass(frozen=True)

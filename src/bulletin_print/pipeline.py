@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bulletin_print import check, finish
-from bulletin_print.model import IssueError, Problem
+from bulletin_print.model import Fault, IssueError, Problem, field_name
 
 
 @dataclass
 class Result:
-    pdf: bytes | None
+    pdf: bytes | None  # None on an error, but for a draft's faults of layout
     problems: list[Problem] = field(default_factory=list)
     pages: int = 0
 
@@ -28,7 +28,8 @@ class Result:
 
     @property
     def ok(self) -> bool:
-        return self.pdf is not None and not self.errors
+        """Whether there is a PDF to write: no error, or a draft (Options.draft) asked for."""
+        return self.pdf is not None
 
 
 def run(issue: Path, options: finish.Options, *, lint: bool = False, composed: dict | None = None) -> Result:
@@ -44,5 +45,18 @@ def run(issue: Path, options: finish.Options, *, lint: bool = False, composed: d
         built = finish.build(issue, options, checked[0].issue, composed)
     except IssueError as e:
         return Result(None, problems + e.problems)
-    problems += built.problems
-    return Result(None if check.errors(built.problems) else built.pdf, problems, built.pages)
+    faults = [locate(fault, checked[0]) for fault in built.faults]
+    pdf = built.pdf if options.draft or not check.errors(faults) else None
+    return Result(pdf, problems + faults, built.pages)
+
+
+def locate(fault: Fault, checked: check.Checked) -> Problem:
+    """A fault of a later step as a problem on its field's line: in the issue file, or in the
+    publication file for what the issue takes from it (刊名, 版记 …); on the nearest enclosing
+    value when the field itself has no line (a default)."""
+    for doc in (checked.doc, checked.pub):
+        for k in range(len(fault.path), 0, -1):
+            if doc is not None and fault.path[:k] in doc.values:
+                line, column = doc.values[fault.path[:k]]
+                return Problem(doc.file, line, column, field_name(fault.path), fault.message, fault.severity)
+    return Problem(str(checked.path), 0, 0, field_name(fault.path), fault.message, fault.severity)

@@ -13,13 +13,22 @@ from importlib.metadata import version
 
 import jinja2
 
-from bulletin_print import compose, fonts
-from bulletin_print.model import Article, Issue, Paragraph
+from bulletin_print import compose, fonts, words
+from bulletin_print.model import Article, Fault, FieldPath, Issue, Paragraph, field_name
 from bulletin_print.paths import LAYOUT_DIR
 
 TEMPLATE = "issue.html.j2"
 # The composer's styles and the font role that sets each; both fonts have half-width marks (ss01).
 STYLE_ROLES = {"body": "body", "lead": "hei"}
+
+# Sizes as layout/bulletin.css sets them, which the lines measured here must match (pt).
+PITCH = 225 * 72 / 25.4 / 22  # the grid's line pitch: 22 lines in 225 mm
+TITLE_SIZE = 22.0  # 2号
+ENTRY_SIZE = 14.0  # 4号: a 目录 entry
+IMPRINT_SIZE = 16.0  # 3号: the 编印单位 and date under the 刊名
+MASTHEAD_SIZE = 3 * PITCH - 20  # the 刊名 at its largest: three grid lines less 20 pt of air
+MASTHEAD_TRACKING = 6 / MASTHEAD_SIZE  # its letter-spacing, in em: 6 pt, for six characters
+MASTHEAD_FILL = 0.98  # of the measure, at most, that a long 刊名 fills
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,7 @@ def gap_class(gap: float) -> str:
 class ComposedParagraph:
     spacing: float  # the paragraph's letter-spacing: the one most of its characters take
     lines: list[list[Piece]]
+    bent: tuple[str, ...] = ()  # the rules it could not keep (compose.compose's `bent`)
 
     @property
     def spacing_class(self) -> str:
@@ -70,11 +80,45 @@ class ComposedArticle:
     title: tuple[str, ...]  # the title's lines
     paragraphs: list[ComposedParagraph]
 
+    @property
+    def field(self) -> str:
+        return field_name(self.article.path)
+
 
 @dataclass(frozen=True)
 class ComposedBrief:
     paragraph: ComposedParagraph
     attribution: str
+    field: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One 目录 entry: its 栏目 (on a column's first entry), its title's lines, its target."""
+
+    column: str
+    lines: tuple[str, ...]
+    href: str
+    field: str
+
+
+@dataclass(frozen=True)
+class Contents:
+    column_width: float  # pt: the 栏目 column, as wide as the longest 栏目 name and a space
+    entries: list[Entry]
+
+
+@dataclass(frozen=True)
+class Masthead:
+    size: float  # pt: the 刊名's type
+    spacing: float  # pt after each of its characters
+    imprint_size: float  # pt: the 编印单位 and date line's type
+
+
+@dataclass(frozen=True)
+class Rendered:
+    html: str
+    faults: list[Fault]  # what could not be set as the rules ask (warnings)
 
 
 @cache
@@ -118,11 +162,14 @@ def compose_paragraph(paragraph: Paragraph) -> ComposedParagraph:
     """The paragraph's lines, its lead sentence (if any) set in its own style.
 
     The letter-spacing most of its characters take becomes the paragraph's own, so that the
-    pieces set with it need no span: every box costs WeasyPrint layout time.
+    pieces set with it need no span: every box costs WeasyPrint layout time. A piece with a
+    character from a fallback font keeps its span all the same: bare, the fallback's taller
+    ascent and descent would make its line taller than the grid's pitch (spans have line-height 1).
     """
     segments = [(paragraph.lead, "lead"), (paragraph.text[len(paragraph.lead):], "body")]
     metrics = {style: fonts.metrics(role) for style, role in STYLE_ROLES.items()}
-    composed = compose.compose([s for s in segments if s[0]], metrics, compress=STYLE_ROLES)
+    bent: list[str] = []
+    composed = compose.compose([s for s in segments if s[0]], metrics, compress=STYLE_ROLES, bent=bent)
     if not composed:
         return ComposedParagraph(0.0, [])
     lines = [pieces(line) for line in composed]
@@ -133,36 +180,115 @@ def compose_paragraph(paragraph: Paragraph) -> ComposedParagraph:
     for piece in (p for line in lines for p in line if p.style == "body" and not p.half):
         weight[piece.spacing] += len(piece.text)
     spacing = weight.most_common(1)[0][0] if weight else 0.0
-    lines = [[replace(p, bare=p.style == "body" and not (p.half or p.gap) and p.spacing == spacing) for p in line]
+    lines = [[replace(p, bare=p.style == "body" and not (p.half or p.gap) and p.spacing == spacing
+                      and all(fonts.covers("body", ch) for ch in p.text)) for p in line]
              for line in lines]
-    return ComposedParagraph(spacing, lines)
+    return ComposedParagraph(spacing, lines, tuple(bent))
 
 
-def title_lines(article: Article) -> tuple[str, ...]:
-    """The lines the data gives; a title given as one string and too long for one line is
-    broken into lines of similar length where it reads well."""
-    if article.lines_given:
-        return article.title
-    return tuple(compose.balance_title(article.title[0], fonts.metrics("title")))
+def width(text: str, role: str, size: float) -> float:
+    """The natural width of `text` in the role's font at `size` pt (its advances, no kerning)."""
+    advance = fonts.metrics(role).advance
+    return sum(advance(ch) for ch in text) * size
 
 
-def render(issue: Issue, composed: dict[Paragraph, ComposedParagraph] | None = None) -> str:
-    """The issue as one HTML document, ready for WeasyPrint (base URL: `layout/`).
+def title_lines(article: Article, ends: dict[str, frozenset[int]], faults: list[Fault]) -> tuple[str, ...]:
+    """The lines the data gives, each broken further if it is too long for the measure (with a
+    warning); a title given as one string is broken into balanced lines where it reads well."""
+    out: list[str] = []
+    for i, line in enumerate(article.title):
+        if width(line, "title", TITLE_SIZE) <= compose.MEASURE:
+            out.append(line)
+            continue
+        out.extend(compose.break_title(line, fonts.metrics("title"), ends[line], size=TITLE_SIZE))
+        if article.lines_given:
+            faults.append(Fault(article.path + ("title", i), f"标题第{i + 1}行「{line[:12]}…」一行放不下，已自动断行"
+                                f" (a title line too long for the measure was broken further)", "warning"))
+    return tuple(out)
+
+
+def masthead(issue: Issue) -> Masthead:
+    """The 刊名 on one line whatever its length: six characters at MASTHEAD_SIZE with 6 pt between
+    them, fewer spaced wider, more set smaller to fill the measure; the 编印单位 and the date on
+    one line, smaller only when they would not fit."""
+    n = len(issue.title)
+    em = width(issue.title, "masthead", 1.0)
+    size = min(MASTHEAD_SIZE, MASTHEAD_FILL * compose.MEASURE / (em + (n - 1) * MASTHEAD_TRACKING))
+    spacing = MASTHEAD_TRACKING * size
+    if n > 1 and n < 6:  # a short name spreads over half the measure and more
+        target = compose.MEASURE * (0.5 + n / 12)
+        spacing = max(spacing, min(size, (target - em * size) / (n - 1)))
+    date = f"{issue.date.year}年{issue.date.month}月{issue.date.day}日"
+    imprint = width(issue.compiler, "body", 1.0) + width(date, "body", 1.0)
+    room = compose.MEASURE - IMPRINT_SIZE  # a character's space between them at least
+    return Masthead(size, spacing, min(IMPRINT_SIZE, room / imprint) if imprint else IMPRINT_SIZE)
+
+
+def contents(issue: Issue, ends: dict[str, frozenset[int]]) -> Contents:
+    """The 目录: a column of 栏目 names as wide as the longest, then each title, broken where it
+    reads well when it is too long, its last line leaving room for a leader and a page number."""
+    column = column_width(issue)
+    limit, last = entry_limits(column)
+    entries = []
+    for c in issue.columns:
+        for k, a in enumerate(c.articles):
+            text = a.title_text
+            if width(text, "body", ENTRY_SIZE) <= last:
+                lines = (text,)
+            else:
+                widths = [fonts.metrics("body").advance(ch) * ENTRY_SIZE for ch in text]
+                lines = tuple(compose.break_lines(text, widths, compose.break_costs(text, ends[text]), limit, last))
+            entries.append(Entry(c.name if k == 0 else "", lines, a.anchor, field_name(a.path + ("title",))))
+    if issue.briefs:
+        entries.append(Entry(issue.briefs_column, (f"{len(issue.briefs)} 则",), "briefs", "briefs.column"))
+    return Contents(column, entries)
+
+
+def column_width(issue: Issue) -> float:
+    """The 目录's 栏目 column: the longest name and a character's space (4.5 characters at least)."""
+    names = [c.name for c in issue.columns] + ([issue.briefs_column] if issue.briefs else [])
+    return max(4.5 * ENTRY_SIZE, max(width(n, "hei", ENTRY_SIZE) for n in names) + ENTRY_SIZE)
+
+
+def entry_limits(column: float) -> tuple[float, float]:
+    """How wide a 目录 title's lines may be, and its last line: room for two leader dots and a
+    three-digit page number."""
+    advance = fonts.metrics("body").advance
+    limit = compose.MEASURE - column
+    return limit, limit - (2 * advance("·") + 3 * advance("0")) * ENTRY_SIZE - 1.0
+
+
+def to_segment(issue: Issue) -> list[str]:
+    """The texts whose word boundaries a break needs: title lines too long for the measure, and
+    目录 titles too long for their last line."""
+    out = [line for a in issue.articles for line in a.title if width(line, "title", TITLE_SIZE) > compose.MEASURE]
+    last = entry_limits(column_width(issue))[1]
+    return out + [a.title_text for a in issue.articles if width(a.title_text, "body", ENTRY_SIZE) > last]
+
+
+def render(issue: Issue, composed: dict[Paragraph, ComposedParagraph] | None = None) -> Rendered:
+    """The issue as one HTML document, ready for WeasyPrint (base URL: `layout/`), with what
+    could not be set as the rules ask.
 
     `composed` holds the paragraphs an earlier render composed (`watch` keeps it from one rebuild
     to the next): those unchanged are not composed again, and it is left holding this issue's.
     """
     earlier = composed if composed is not None else {}
     done: dict[Paragraph, ComposedParagraph] = {}
+    faults: list[Fault] = []
 
-    def compose_once(p: Paragraph) -> ComposedParagraph:
+    def compose_once(p: Paragraph, path: FieldPath) -> ComposedParagraph:
         if p not in done:
             done[p] = earlier[p] if p in earlier else compose_paragraph(p)
+        faults.extend(Fault(path, message, "warning") for message in done[p].bent)
         return done[p]
 
-    articles = [ComposedArticle(a, title_lines(a), [compose_once(p) for p in a.paragraphs])
+    ends = words.word_ends(to_segment(issue))
+    articles = [ComposedArticle(a, title_lines(a, ends, faults),
+                                [compose_once(p, a.path + ("paragraphs", i)) for i, p in enumerate(a.paragraphs)])
                 for a in issue.articles]
-    briefs = [ComposedBrief(compose_once(Paragraph(b.text)), b.attribution) for b in issue.briefs]
+    briefs = [ComposedBrief(compose_once(Paragraph(b.text), b.path + ("text",)), b.attribution, field_name(b.path))
+              for b in issue.briefs]
     if composed is not None:
         composed.clear()
         composed.update(done)
@@ -171,8 +297,10 @@ def render(issue: Issue, composed: dict[Paragraph, ComposedParagraph] | None = N
     all_pieces = [piece for p in paragraphs for line in p.lines for piece in line]
     spacings = sorted({round(x * 1000) for x in [*(p.spacing for p in paragraphs), *(p.spacing for p in all_pieces)]})
     gaps = sorted({round(p.gap * 1000) for p in all_pieces if p.gap})
-    return environment().get_template(TEMPLATE).render(
+    html = environment().get_template(TEMPLATE).render(
         issue=issue, articles=articles, briefs=briefs, fonts=font_faces, version=version("bulletin-print"),
+        masthead=masthead(issue), contents=contents(issue, ends),
         spacings={spacing_class(m / 1000): m / 1000 for m in spacings},
         gaps={gap_class(m / 1000): m / 1000 for m in gaps},
     )
+    return Rendered(html, faults)

@@ -14,6 +14,7 @@ import logging
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, redirect_stdout
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -51,6 +52,9 @@ except OSError:  # a system whose libraries only find_library knows
     import weasyprint  # noqa: E402
 from weasyprint.formatting_structure.boxes import FootnoteAreaBox  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
+
+from bulletin_print import preflight  # noqa: E402
+from bulletin_print.model import Fault  # noqa: E402
 
 logging.getLogger("weasyprint").setLevel(logging.ERROR)
 
@@ -106,15 +110,24 @@ def has_colophon(page: weasyprint.Page) -> bool:
                for area in areas for box in area.descendants() if box.element is not None)
 
 
+@dataclass
+class Typeset:
+    pdf: bytes | None  # None when the preflight found faults and no draft was asked for
+    faults: list[Fault]  # what the preflight found on the laid-out pages
+    pages: int
+
+
 def typeset(html: str, issue_dir: Path, *, stylesheets: Sequence[str] = (), even: bool = False,
-            prepare: Callable[[weasyprint.Document], None] | None = None,
-            finisher: Callable[..., None] | None = None, **options: object) -> bytes:
-    """The PDF of `html`, whose relative URLs resolve in `layout/`.
+            draft: bool = False, prepare: Callable[[weasyprint.Document], None] | None = None,
+            finisher: Callable[..., None] | None = None, **options: object) -> Typeset:
+    """The PDF of `html`, whose relative URLs resolve in `layout/`, unless its pages have faults.
 
     WeasyPrint drops a footnote that overflows the last page; when the 版记 is missing from the
     last page, the document is laid out again with the 版记 on a page of its own.
     `stylesheets` (CSS text, URLs relative to `layout/`) are added after the document's own;
     `even` lays an odd-page issue out again with the 版记 on an even page (layout/even-pages.css);
+    the laid-out pages then go through the preflight (preflight.py): with a fault, no PDF is
+    written unless `draft` asks for one all the same;
     `prepare` may change the laid-out document's metadata, `finisher` the PDF before it is written.
     """
     fetcher = ConfinedFetcher([LAYOUT_DIR, FONTS_DIR, PROFILES_DIR, issue_dir])
@@ -133,10 +146,14 @@ def typeset(html: str, issue_dir: Path, *, stylesheets: Sequence[str] = (), even
             document = lay_out(COLOPHON_OWN_PAGE)
         if even and COLOPHON_CLASS in html and len(document.pages) % 2:
             document = lay_out(EVEN_PAGES)
-        if prepare is not None:
-            prepare(document)
-        pdf = document.write_pdf(finisher=finisher, **options)
+        faults = preflight.inspect(document)
+        pages = len(document.pages)
+        pdf = None
+        if draft or not faults:
+            if prepare is not None:
+                prepare(document)
+            pdf = document.write_pdf(finisher=finisher, **options)
         # Dropped while the collector is still paused: its first pass then frees the layout's
         # cycles instead of walking the whole live document first (13 ms a build, measured).
         del document
-    return pdf
+    return Typeset(pdf, faults, pages)

@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from bulletin_print import load
+from bulletin_print.model import field_name
 
 Path_ = tuple[str | int, ...]
 
@@ -38,7 +39,7 @@ class Review:
     line: int = 0  # the line of the written file the comment stands on (1-based), once written
 
     def __str__(self) -> str:
-        return f"{load.field_name(self.path) or '(file)'}: {self.message}"
+        return f"{field_name(self.path) or '(file)'}: {self.message}"
 
 
 @dataclass
