@@ -21,7 +21,7 @@ import re
 import shutil
 import unicodedata
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from pathlib import Path
 from typing import Any, Iterator
@@ -49,7 +49,7 @@ def prefix_of(edition: str) -> str:
 
 
 def warn(problem: Problem) -> Problem:
-    return Problem(problem.file, problem.line, problem.column, problem.field, problem.message, WARNING)
+    return replace(problem, severity=WARNING)
 
 
 def describe(problem: Problem) -> str:
@@ -84,6 +84,7 @@ def check_file(path: Path, *, fonts: bool = True, lint: bool = True) -> Checked:
         out.problems.extend(e.problems)
         return out
     out.problems.extend(limits(out.issue, out.doc))
+    out.problems.extend(placeholder_problems(out.doc, out.pub))
     if any(p.severity == ERROR for p in out.problems):
         return out
     if fonts:
@@ -104,6 +105,16 @@ def limits(issue: Issue, doc: load.Document) -> list[Problem]:
         out.append(doc.problem(("columns",), f"正文过长：共 {characters} 字，上限为 {MAX_CHARACTERS} 字"
                                              f" (text too long)"))
     return out
+
+
+# The stand-ins that `new` and `import text` write where the editor has still to write something.
+PLACEHOLDERS = frozenset({"（标题）", "（正文）", "（单位 姓名）", "（责任编辑）", "（栏目）"})
+
+
+def placeholder_problems(doc: load.Document, pub: load.Document | None = None) -> list[Problem]:
+    """A stand-in left in place would be printed: an error, so that it never is."""
+    return [d.problem(t.path, f"「{t.text.strip()}」是占位文字，请换成实际内容 (placeholder text: write the real one)")
+            for d in (pub, doc) if d is not None for t in texts(d) if t.text.strip() in PLACEHOLDERS]
 
 
 # ------------------------------------------------------------------------------- text fields

@@ -54,16 +54,17 @@ def build(issue: Path, output: Path | None, variant: str, bleed: str | None, mar
         return
     output = output or default_output(issue).with_suffix(f"{options.suffix}.pdf")
     result = pipeline.run(issue, options, lint=True)
-    for problem in result.errors:
-        click.echo(check.describe(problem), err=True)
+    for problem in result.problems:
+        if problem in result.errors or problem in result.layout:
+            click.echo(check.describe(problem), err=True)
     if not result.ok:
         click.echo(f"未生成 PDF (no PDF written): {len(result.errors)} 个问题 (problems)", err=True)
         sys.exit(1)
     if result.errors:
         click.echo(f"草稿 (draft): {len(result.errors)} 个问题，PDF 每页标有「草稿」 (problems; every page marked draft)", err=True)
-    warnings = len(result.problems) - len(result.errors)
-    if warnings:
-        click.echo(f"{warnings} 条提醒，详见 bulletin-print check {issue} ({warnings} warnings)", err=True)
+    others = [p for p in result.problems if p not in result.errors and p not in result.layout]
+    if others:
+        click.echo(f"{len(others)} 条提醒，详见 bulletin-print check {issue} ({len(others)} warnings)", err=True)
     try:
         write_atomic(result.pdf, output)
     except OSError as e:
@@ -114,13 +115,16 @@ def extract(pdf: Path, output: Path) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--fix", is_flag=True, help="Mend punctuation slips in place (a copy of each file kept as FILE.bak).")
 @click.option("-q", "--quiet", is_flag=True, help="Say errors only, not warnings.")
-def check_command(paths: tuple[Path, ...], fix: bool, quiet: bool) -> None:
+@click.option("--preflight", is_flag=True,
+              help="Also lay each issue out and check its pages as `build` does (text outside the block, "
+                   "overprinting, the grid, titles at a page's foot, the 版记), writing no PDF.")
+def check_command(paths: tuple[Path, ...], fix: bool, quiet: bool, preflight: bool) -> None:
     """Check issue files and the archive's numbering (default: the issues/ folder).
 
     Prints every problem as FILE:LINE:COLUMN: FIELD: MESSAGE; exits 0 only when there is no error
     (warnings, marked 提醒, do not count).
     """
-    from bulletin_print import check
+    from bulletin_print import check, finish, pipeline
 
     targets = list(paths) or [Path("issues")]
     if fix:
@@ -131,6 +135,10 @@ def check_command(paths: tuple[Path, ...], fix: bool, quiet: bool) -> None:
             except IssueError:
                 pass  # the file has errors: they are reported below, and it is left as it was
     problems = check.check_paths(targets)
+    if preflight:
+        files, _ = check.issue_files(targets)
+        laid_out = [p for f in files for p in pipeline.run(f, finish.Options()).layout]
+        problems = sorted(dict.fromkeys(problems + laid_out), key=lambda p: (p.file, p.line, p.column))
     errors = check.errors(problems)
     for problem in problems:
         if not (quiet and problem not in errors):

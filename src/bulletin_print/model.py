@@ -20,6 +20,7 @@ class Problem:
     field: str  # the field's path, e.g. "columns[2].articles[0].title"
     message: str
     severity: str = "error"  # or "warning"
+    code: str = ""  # what found it, where that matters: "layout" (composing, the preflight)
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}:{self.column}" if self.line else self.file

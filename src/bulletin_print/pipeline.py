@@ -16,6 +16,9 @@ from bulletin_print import check, finish
 from bulletin_print.model import Fault, IssueError, Problem, field_name
 
 
+LAYOUT = "layout"  # the code of what composing and the preflight find
+
+
 @dataclass
 class Result:
     pdf: bytes | None  # None on an error, but for a draft's faults of layout
@@ -25,6 +28,11 @@ class Result:
     @property
     def errors(self) -> list[Problem]:
         return check.errors(self.problems)
+
+    @property
+    def layout(self) -> list[Problem]:
+        """What composing and the preflight found: every one of them is worth an editor's look."""
+        return [p for p in self.problems if p.code == LAYOUT]
 
     @property
     def ok(self) -> bool:
@@ -58,5 +66,5 @@ def locate(fault: Fault, checked: check.Checked) -> Problem:
         for k in range(len(fault.path), 0, -1):
             if doc is not None and fault.path[:k] in doc.values:
                 line, column = doc.values[fault.path[:k]]
-                return Problem(doc.file, line, column, field_name(fault.path), fault.message, fault.severity)
-    return Problem(str(checked.path), 0, 0, field_name(fault.path), fault.message, fault.severity)
+                return Problem(doc.file, line, column, field_name(fault.path), fault.message, fault.severity, LAYOUT)
+    return Problem(str(checked.path), 0, 0, field_name(fault.path), fault.message, fault.severity, LAYOUT)

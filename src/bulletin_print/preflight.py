@@ -62,7 +62,7 @@ def inspect(document) -> list[Fault]:
         x0, y0 = pagebox.content_box_x(), pagebox.content_box_y()
         x1, y1 = x0 + pagebox.width, y0 + pagebox.height
         for t in page.texts:
-            past = max(x0 - t.x0, t.x1 - x1)
+            past = max(x0 - t.x0, t.x1 - x1, y0 - t.y0, t.y1 - y1)
             if past > TOLERANCE:
                 off = t.x0 < 0 or t.x1 > pagebox.margin_width() or t.y0 < 0 or t.y1 > pagebox.margin_height()
                 where = "超出纸张" if off else "超出版心"
@@ -81,7 +81,8 @@ def inspect(document) -> list[Fault]:
         if page.lines and page.lines[-1][2] & TITLE_CLASSES:
             fault("title-foot", page.lines[-1][1], f"第{page.number}页以标题结尾，正文在下一页，请增删前文 "
                                                    f"(a page ends with a title: add or cut text before it)")
-        if not page.texts and not pagebox.page_type.blank:
+        lost = page is pages[-1] and not page.colophon  # the 版记 overflowed its own page: said below
+        if not page.texts and not pagebox.page_type.blank and not lost:
             fault("empty", "", f"第{page.number}页是空白页 (page {page.number} is empty)")
     if not pages[-1].colophon or any(p.colophon for p in pages[:-1]):
         fault("colophon", "distribution", "版记（送、发、责任编辑、电话）放不进最后一页的页脚，请缩短送发名单 "
@@ -99,17 +100,17 @@ def _read(page: boxes.PageBox, number: int) -> _Page:
         """`in_flow`: not in the footnote area (the 版记); `nested`: inside an inline block, whose
         lines are part of the line around it."""
         nonlocal colophon, line_ids
+        if isinstance(box, boxes.MarginBox):
+            return  # the page number
+        if isinstance(box, boxes.FootnoteAreaBox):
+            in_flow = False
         element = box.element
         if element is not None and box.element_tag is not None and not isinstance(box, boxes.TextBox):
             field = element.get("data-field", field)
             own = set((element.get("class") or "").split())
             if isinstance(box, boxes.BlockContainerBox) and not isinstance(box, boxes.InlineBlockBox):
                 classes = own
-            colophon |= COLOPHON_CLASS in own
-        if isinstance(box, boxes.MarginBox):
-            return  # the page number
-        if isinstance(box, boxes.FootnoteAreaBox):
-            in_flow = False
+            colophon |= COLOPHON_CLASS in own and not in_flow  # laid out in the footnote area
         if isinstance(box, boxes.LineBox) and not nested:
             line_ids += 1
             line = line_ids
