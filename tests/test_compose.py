@@ -21,6 +21,7 @@ from bulletin_print.compose import (
     NO_END,
     NO_START,
     SHRINK_CAP,
+    TIGHT_CAP,
     STRETCH_CAP,
     UNITS,
     Line,
@@ -89,7 +90,7 @@ def width(line: Line, body: Metrics) -> float:
 
 def assert_well_formed(lines: list[Line], source: str, body: Metrics, bent: bool = False) -> None:
     """The invariants every composed paragraph keeps (`bent`: one that could not keep all, and
-    was warned about, may squeeze below SHRINK_CAP and leave a lone last character)."""
+    was warned about, may squeeze below TIGHT_CAP and leave a lone last character)."""
     assert text(lines) == source
     assert [line.last for line in lines] == [False] * (len(lines) - 1) + [True]
     assert lines[0].indent == pytest.approx(2 * CELL) and all(line.indent == 0 for line in lines[1:])
@@ -101,7 +102,7 @@ def assert_well_formed(lines: list[Line], source: str, body: Metrics, bent: bool
         for ch, run, after in spaced(line, body)[:-1]:
             if ch != " ":
                 assert after <= STRETCH_CAP + 1e-3, (line_text(line), ch, run)
-                assert bent or after >= SHRINK_CAP - 1e-3, (line_text(line), ch, run)
+                assert bent or after >= TIGHT_CAP - 1e-3, (line_text(line), ch, run)
         if not line.last:
             assert width(line, body) == pytest.approx(MEASURE, abs=0.01), line_text(line)
         else:
@@ -233,6 +234,49 @@ def test_a_lone_last_character_is_avoided(metrics, body):
     lines = compose([(source, "body")], metrics)
     assert sum(map(is_han, line_text(lines[-1]))) >= 2
     assert_well_formed(lines, source, body)
+
+
+def sample_paragraphs() -> list[str]:
+    import yaml
+
+    data = yaml.safe_load((Path(__file__).parents[1] / "issues" / "2024" / "12.yaml").read_text(encoding="utf-8"))
+    return [p if isinstance(p, str) else p["text"] for c in data["columns"] for a in c["articles"] for p in a["paragraphs"]]
+
+
+def test_paragraphs_built_to_end_on_one_character_do_not(metrics, body):
+    """孤字不成行: the sample's words cut so that, set plainly, a paragraph's last line would hold one
+    character (26 on the first line, 28 on the others, one over); the composer loosens or tightens
+    earlier lines, or sets a mark half, within the rules, so that none does and no rule is bent."""
+    text = "".join(sample_paragraphs())
+    lone, bent_count = [], 0
+    for start in range(0, len(text) - 120, 37):
+        for lines_before in range(4):
+            source = text[start:start + 26 + 28 * lines_before] + "钛。"
+            bent: list[str] = []
+            lines = compose([(source, "body")], metrics, bent=bent)
+            bent_count += bool(bent)
+            assert_well_formed(lines, source, body, bool(bent))
+            if len(lines) > 1 and sum(ch.isalnum() for ch in line_text(lines[-1])) < 2:
+                lone.append(source)
+    assert lone == [] and bent_count == 0
+
+
+@pytest.mark.parametrize("source", ["规划（2024—2027年）", "增长10～20个百分点", "1—6月份", "2-3岁儿童", "第12期"])
+@pytest.mark.parametrize("at", range(22, 29))
+def test_ranges_and_ordinals_never_split(metrics, body, source, at):
+    text = han(FIRST) + han(at - len(source) // 2, 50) + source + han(40, 90) + "。"
+    lines = compose([(text, "body")], metrics)
+    assert_well_formed(lines, text, body)
+    whole = {"规划（2024—2027年）": "（2024—2027年）", "增长10～20个百分点": "10～20个",
+             "1—6月份": "1—6月", "2-3岁儿童": "2-3岁", "第12期": "第12期"}[source]
+    assert any(whole in line_text(line) for line in lines), [line_text(x) for x in lines]
+
+
+@pytest.mark.parametrize("symbol", ["Ⅱ", "Ⅻ", "①", "⑳"])
+def test_letterlike_symbols_take_a_cell_without_gaps(metrics, body, symbol):
+    lines = compose([(f"第{symbol}期工作", "body")], metrics)
+    assert not any(run.gap for run in lines[0].runs)  # no Han/Latin gap on either side
+    assert [run.text for run in lines[0].runs] == [f"第{symbol}期工", "作"]
 
 
 def test_lead_and_body_runs(metrics, body):

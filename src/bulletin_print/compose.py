@@ -57,6 +57,9 @@ _ORDINAL = re.compile(r"第(?=[0-9])")  # "第12期": 第 never ends a line befo
 # exceeds 1.5 pt; a line that would need more is broken differently.
 SHRINK_CAP = -1.0
 STRETCH_CAP = 1.5
+# A line may be set tighter than SHRINK_CAP, down to this, when the rules leave no other way (a
+# long range such as （2024—2027年） that must not break): tight, but no glyph touches another.
+TIGHT_CAP = -1.6
 # clreq puts at most a quarter cell between Han and digits or Latin letters. Where the source has
 # a space there, the space is kept and set a quarter cell wide. Where it has none, a quarter cell
 # (3.9 pt) would put a space into the text layer, so the gap is this much (the line's stretch
@@ -65,10 +68,11 @@ MIXED_GAP = 1.0
 
 # Costs of a line: one per line (fewer lines first), then the square of its stretch in pt.
 # Squeezing is cheaper than stretching, so a mark that may not start a line is pulled up before
-# a character is pushed down. When the rules leave no way at all (a number longer than a line),
-# a rule is broken at a prohibitive cost, and compose() warns (RulesBent). A break rule costs
-# most, then a gap wider than STRETCH_CAP (text extractors would insert a space), then one
-# tighter than SHRINK_CAP, then a lone last character.
+# a character is pushed down; a line set tighter than SHRINK_CAP (to TIGHT_CAP) costs more.
+# When the rules leave no way at all (a number longer than a line), a rule is broken at a
+# prohibitive cost, and compose() says so (`bent`). A break rule costs most, then a gap wider
+# than STRETCH_CAP (text extractors would insert a space), then one tighter than TIGHT_CAP, then
+# a lone last character.
 _LINE_COST = 1.0
 _STRETCH_COST = 10.0
 _SHRINK_COST = 5.0
@@ -78,6 +82,7 @@ _OVERSQUEEZED = 1e3
 _CRUSHED = 1e8  # squeezed so tight that glyphs would print over one another: worse than any rule
 _CRUSH = -2.0  # pt a gap: digits (8 pt) would then overlap by a quarter
 _WIDOW = 1e2
+_TIGHT = 30.0  # a line tighter than SHRINK_CAP
 _SQUEEZED = 3.0  # a mark set half inside a line: dearer than stretching, cheaper than a rule
 _PRUNE = 12.0  # about one line stretched by 1 pt a gap, or three by 0.6 pt
 _TOL = 1e-6
@@ -312,11 +317,11 @@ def _gaps(c: _Chars, p: int, q: int) -> tuple[float, float | None, float, float,
     return first, first_room, least, total, count
 
 
-def _stretch(c: _Chars, p: int, q: int, need: float) -> float | None:
+def _stretch(c: _Chars, p: int, q: int, need: float, shrink_cap: float = SHRINK_CAP) -> float | None:
     """The stretch δ that widens characters p..q-1 by `need` pt, or None if the caps forbid it.
 
     Every gap gets δ, but no gap more than its room (up to STRETCH_CAP): a Han/Latin gap, which
-    starts wider, stops first and the others take the rest. Shrinking is even, down to SHRINK_CAP.
+    starts wider, stops first and the others take the rest. Shrinking is even, down to `shrink_cap`.
     """
     first, first_room, least, total, count = _gaps(c, p, q)
     if count <= 0:
@@ -324,7 +329,7 @@ def _stretch(c: _Chars, p: int, q: int, need: float) -> float | None:
     delta = need / count
     if delta < 0:
         tightest = min(min(c.tight[p + 1 : q - 1], default=math.inf), first if first_room is not None else math.inf)
-        return delta if delta >= SHRINK_CAP - tightest - _TOL else None
+        return delta if delta >= shrink_cap - tightest - _TOL else None
     if delta <= least:
         return delta
     if need > total + _TOL:
@@ -338,14 +343,29 @@ def _stretch(c: _Chars, p: int, q: int, need: float) -> float | None:
     return need / count
 
 
-def _candidates(c: _Chars, p: int, avail: float, strict: bool, squeeze: bool) -> Iterator[tuple[_Set, float]]:
-    """The ways to set a line that starts at p, each with its cost.
+@dataclass(frozen=True)
+class _Mode:
+    """How far a search may go, tried in turn until a paragraph can be set (see compose()).
 
-    Strict: only breaks the rules allow, spacing within the caps, no lone last character.
-    Otherwise (a paragraph the rules cannot set) any break, at a prohibitive cost per rule broken.
-    `squeeze`: also lines too long for the measure that fit once some of their marks are set in
-    half a cell (GB/T 15834 标点挤压), when the paragraph cannot be set otherwise.
+    strict: only breaks the rules allow, spacing within the caps, no lone last character;
+      otherwise (a paragraph the rules cannot set) any break, at a prohibitive cost per rule broken.
+    squeeze: also lines too long for the measure that fit once some of their marks are set in
+      half a cell (GB/T 15834 标点挤压).
+    tight: also lines set tighter than SHRINK_CAP, down to TIGHT_CAP.
     """
+
+    strict: bool = True
+    squeeze: bool = False
+    tight: bool = False
+
+
+# In turn: the usual search; with marks set half inside a line; also tighter lines; bending rules.
+_MODES = (_Mode(), _Mode(squeeze=True), _Mode(squeeze=True, tight=True), _Mode(False, True, True))
+
+
+def _candidates(c: _Chars, p: int, avail: float, mode: _Mode) -> Iterator[tuple[_Set, float]]:
+    """The ways to set a line that starts at p, each with its cost (see _Mode)."""
+    strict = mode.strict
     n = len(c.text)
     # e: the line p..e-1 is the longest whose slots fit; start from where whole steps fit
     e = max(p + 1, bisect.bisect_right(c.prefix, c.prefix[p + 1] - _first(c, p)[0] + avail, p + 1) - 1)
@@ -362,11 +382,11 @@ def _candidates(c: _Chars, p: int, avail: float, strict: bool, squeeze: bool) ->
             # The last line keeps the grid pitch; only the 0.2 pt a full one overhangs (its last
             # character is 16 pt wide, not a 15.79 pt cell) is taken back.
             widow = p > 0 and c.solid[n] - c.solid[p] < 2
-            stretch = _stretch(c, p, q, min(0.0, avail - width)) if width > avail else 0.0
+            stretch, tight = _fit(c, p, q, avail - width, mode.tight) if width > avail else (0.0, 0.0)
             if not (widow and strict) and stretch is not None:
-                yield _Set(p, q, stretch, False), _LINE_COST + widow * _WIDOW
+                yield _Set(p, q, stretch, False), _LINE_COST + widow * _WIDOW + tight
             continue
-        yield from _fill(c, p, q, avail - width, False, strict, broken * _FORBIDDEN)
+        yield from _fill(c, p, q, avail - width, False, mode, broken * _FORBIDDEN)
         if strict and (avail - width) / max(q - p - 1, 1) > c.most:
             break  # shorter lines only need more
     if e < n and c.glue[e] and c.squeeze[e]:
@@ -374,22 +394,22 @@ def _candidates(c: _Chars, p: int, avail: float, strict: bool, squeeze: bool) ->
         q = e + 1
         while q < n and c.glue[q]:
             q += 1
-        yield from _fill(c, p, q, avail - _line_width(c, p, q, True)[0], True, strict, 0.0)
-    if squeeze:
-        yield from _squeezed(c, p, e, avail, strict)
+        yield from _fill(c, p, q, avail - _line_width(c, p, q, True)[0], True, mode, 0.0)
+    if mode.squeeze:
+        yield from _squeezed(c, p, e, avail, mode)
 
 
-def _squeezed(c: _Chars, p: int, e: int, avail: float, strict: bool) -> Iterator[tuple[_Set, float]]:
+def _squeezed(c: _Chars, p: int, e: int, avail: float, mode: _Mode) -> Iterator[tuple[_Set, float]]:
     """Lines from p longer than e, made to fit by setting the fewest of their inner marks (the
     last ones) in half a cell."""
-    n = len(c.text)
+    n, strict = len(c.text), mode.strict
     for q in range(e + 1, n + 1):
         broken = q < n and c.glue[q]
         if broken and strict:
             continue
         width = _line_width(c, p, q, False)[0]
         inner = c.squeezable[bisect.bisect_right(c.squeezable, p):bisect.bisect_left(c.squeezable, q - 1)]
-        if width - sum(c.save[i] for i in inner) + SHRINK_CAP * (q - p) > avail:
+        if width - sum(c.save[i] for i in inner) + (TIGHT_CAP if mode.tight else SHRINK_CAP) * (q - p) > avail:
             break  # longer lines fit even less
         saved = 0.0
         for k in range(1, len(inner) + 1):
@@ -397,12 +417,12 @@ def _squeezed(c: _Chars, p: int, e: int, avail: float, strict: bool) -> Iterator
             need = avail - width + saved
             if q == n:
                 widow = p > 0 and c.solid[n] - c.solid[p] < 2
-                stretch = 0.0 if need >= 0 else _stretch(c, p, q, need)
+                stretch, tight = (0.0, 0.0) if need >= 0 else _fit(c, p, q, need, mode.tight)
                 if stretch is None or (widow and strict):
                     continue
-                yield _Set(p, q, stretch, False, squeezed=tuple(inner[-k:])), _LINE_COST + k * _SQUEEZED
+                yield _Set(p, q, stretch, False, squeezed=tuple(inner[-k:])), _LINE_COST + k * _SQUEEZED + tight
             else:
-                sets = list(_fill(c, p, q, need, False, strict, broken * _FORBIDDEN + k * _SQUEEZED))
+                sets = list(_fill(c, p, q, need, False, mode, broken * _FORBIDDEN + k * _SQUEEZED))
                 if not sets:
                     continue
                 yield from (( _Set(line.p, line.q, line.stretch, False, line.capped, tuple(inner[-k:])), cost)
@@ -410,13 +430,25 @@ def _squeezed(c: _Chars, p: int, e: int, avail: float, strict: bool) -> Iterator
             break
 
 
+def _fit(c: _Chars, p: int, q: int, need: float, tight: bool) -> tuple[float | None, float]:
+    """(stretch, extra cost) for characters p..q-1 to take `need` pt: within the caps, else (if
+    `tight`) as tight as TIGHT_CAP at a cost; (None, 0) when neither will do."""
+    stretch = _stretch(c, p, q, need)
+    if stretch is None and need < 0 and tight:
+        stretch = _stretch(c, p, q, need, TIGHT_CAP)
+        return stretch, _TIGHT if stretch is not None else 0.0
+    return stretch, 0.0
+
+
 def _fill(
-    c: _Chars, p: int, q: int, need: float, half_end: bool, strict: bool, penalty: float
+    c: _Chars, p: int, q: int, need: float, half_end: bool, mode: _Mode, penalty: float
 ) -> Iterator[tuple[_Set, float]]:
     """Justify characters p..q-1 by `need` pt, if the caps allow (or at a cost when not strict)."""
-    stretch, capped = _stretch(c, p, q, need), True
+    stretch, tight = _fit(c, p, q, need, mode.tight)
+    capped = True
+    penalty += tight
     if stretch is None:
-        if strict:
+        if mode.strict:
             return
         stretch, capped = need / max(q - p - 1, 1), False
         penalty += _CRUSHED if stretch < _CRUSH else _OVERSQUEEZED if need < 0 else _UNCAPPED
@@ -424,8 +456,7 @@ def _fill(
     yield _Set(p, q, stretch, half_end, capped), _LINE_COST + weight * stretch * stretch + penalty
 
 
-def _best_sets(c: _Chars, measure: float, indent: float, strict: bool, prune: float | None,
-               squeeze: bool = False) -> list[_Set] | None:
+def _best_sets(c: _Chars, measure: float, indent: float, mode: _Mode, prune: float | None) -> list[_Set] | None:
     """The cheapest way to set the whole paragraph, or None when the rules leave no way.
 
     With `prune`, a way whose first k lines cost more than `prune` above the best first k lines
@@ -442,7 +473,7 @@ def _best_sets(c: _Chars, measure: float, indent: float, strict: bool, prune: fl
         if cost[p] == math.inf or (prune is not None and cost[p] > best_after[lines[p]] + prune):
             continue
         avail = measure - (indent if p == 0 else 0.0)
-        for line, line_cost in _candidates(c, p, avail, strict, squeeze):
+        for line, line_cost in _candidates(c, p, avail, mode):
             total = cost[p] + line_cost
             if total < cost[line.q] - _TOL:
                 cost[line.q], lines[line.q], back[line.q] = total, lines[p] + 1, line
@@ -513,13 +544,14 @@ def compose(
     cell = measure / cells
     indent = indent_cells * cell
     c = _measure_chars(chars, metrics, size, cell, compress)
-    sets = (_best_sets(c, measure, indent, True, _PRUNE) or _best_sets(c, measure, indent, True, None)
-            or _best_sets(c, measure, indent, True, None, squeeze=True))
-    if sets is None:
-        sets = _best_sets(c, measure, indent, False, None, squeeze=True)
-        assert sets is not None  # without the rules every break is allowed
-        if bent is not None:
-            bent.extend(_bent(c, sets))
+    sets = _best_sets(c, measure, indent, _MODES[0], _PRUNE)  # fast, and enough for most
+    for mode in _MODES:
+        if sets is not None:
+            break
+        sets = _best_sets(c, measure, indent, mode, None)
+    assert sets is not None  # without the rules every break is allowed
+    if bent is not None and not mode.strict:
+        bent.extend(_bent(c, sets))
     return [
         Line(_runs(c, line), indent if line.p == 0 else 0.0, line.q == len(chars))
         for line in sets
