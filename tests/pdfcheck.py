@@ -9,7 +9,10 @@ Reads the PDF alone (no knowledge of how it was made) and reports:
   grid       body text size, characters on a full line of Chinese text, line pitch, the most
              body lines on one page, body lines off the grid, text block position (mm from the
              trimmed page's top-left corner)
-  justify    body lines that stop short of the right edge without ending a paragraph
+  justify    body lines that stop short of the right edge without ending a paragraph, and
+             paragraphs whose last line holds one character (孤字)
+  overflow   lines with text outside the text block (or off the paper), lines where glyphs are
+             printed over one another, and pairs of lines whose glyphs collide
   kinsoku    lines that begin with a closing mark or end with an opening mark (clreq)
   colour     fill/stroke colour operators used in the content streams (rg/RG = RGB, k/K = CMYK, g/G = grey)
   fidelity   with --reference: the share of the issue's text blocks found verbatim, in order
@@ -51,12 +54,28 @@ def page_box(page):
     return 0, 0, float(page.width), float(page.height)
 
 
+def baseline(c):
+    """A character's baseline, measured down from the page's top like pdfplumber's "top". Lines are
+    grouped by it: a fallback font's glyph has another ascent, so its top differs on the same line."""
+    m = c.get("matrix")
+    return c["top"] + (c["y1"] - m[5]) if m else c["bottom"]
+
+
+def line_base(line):
+    """The baseline most of a line's characters sit on."""
+    common = Counter(round(c["base"], 1) for c in line).most_common(1)[0][0]
+    return statistics.median(c["base"] for c in line if round(c["base"], 1) == common)
+
+
 def text_lines(page, tolerance=2.0):
-    """Group a page's characters into lines by their top edge."""
-    chars = sorted((c for c in page.chars if c["text"].strip()), key=lambda c: (round(c["top"]), c["x0"]))
+    """Group a page's characters into lines by their baseline."""
+    chars = [c for c in page.chars if c["text"].strip()]
+    for c in chars:
+        c["base"] = baseline(c)
+    chars.sort(key=lambda c: (round(c["base"]), c["x0"]))
     lines = []
     for c in chars:
-        if lines and abs(lines[-1][0]["top"] - c["top"]) <= tolerance:
+        if lines and abs(lines[-1][0]["base"] - c["base"]) <= tolerance:
             lines[-1].append(c)
         else:
             lines.append([c])
@@ -95,9 +114,10 @@ def measure(path, reference=None, block_mm=None):
             right = left + block_mm * PT_PER_MM if block_mm else mode(max(c["x1"] for c in l) for l in long_lines)
             report["text_block_mm"] = {"left": round((left - boxes[0][0]) / PT_PER_MM, 1),
                                        "width": round((right - left) / PT_PER_MM, 1)}
-            tops = {}
+            tops, first_tops = {}, {}
             for i, l in body_lines:
-                tops.setdefault(i, []).append(l[0]["top"])
+                tops.setdefault(i, []).append(line_base(l))
+                first_tops.setdefault(i, l[0]["top"])
             pitches = [b - a for ts in tops.values() for a, b in zip(ts, ts[1:]) if 0 < b - a < 2.2 * body]
             pitch = statistics.median(pitches) if pitches else None
             report["line_pitch_pt"] = round(pitch, 2) if pitch else None
@@ -109,10 +129,11 @@ def measure(path, reference=None, block_mm=None):
             off = 0
             if pitch and origin is not None:
                 for i, l in body_lines:
-                    k = (l[0]["top"] - origin) / pitch
+                    k = (line_base(l) - origin) / pitch
                     off += abs(k - round(k)) > 0.05
             report["off_grid_lines"] = off
-            report["text_top_mm"] = round((origin - boxes[0][1]) / PT_PER_MM, 1) if origin is not None else None
+            full_tops = [first_tops[i] for i, ts in tops.items() if len(ts) == report["max_body_lines_per_page"]]
+            report["text_top_mm"] = round((statistics.median(full_tops) - boxes[0][1]) / PT_PER_MM, 1) if full_tops else None
 
             # paragraph ends: the next body line starts indented, lies more than a pitch below, or
             # is on another page and indented
@@ -123,13 +144,15 @@ def measure(path, reference=None, block_mm=None):
                 (i, l), (j, n) = seq[k], seq[k + 1]
                 if n[0]["x0"] - left >= 1.5 * body:
                     return True
-                return i == j and n[0]["top"] - l[0]["top"] > 1.6 * (pitch or body)
+                return i == j and line_base(n) - line_base(l) > 1.6 * (pitch or body)
             full_width = re.compile(r"^[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef\u2014\u2026\u201c\u201d\u2018\u2019\u00b7]+$")
-            cells, ragged = [], []
+            cells, ragged, lone = [], [], []
             for k, (i, l) in enumerate(seq):
                 text = "".join(c["text"] for c in l)
                 first = abs(l[0]["x0"] - left) > 0.5 * body
                 if par_end(k):
+                    if len(re.sub(r"[\u3000-\u303f\uff01-\uff0f\uff1a-\uff20“”‘’…—·,.;:!?()]", "", text)) <= 1:
+                        lone.append({"page": i + 1, "text": text})
                     continue
                 if not first and full_width.match(text):
                     cells.append(len(text))
@@ -139,6 +162,50 @@ def measure(path, reference=None, block_mm=None):
             report["chars_per_full_line"] = statistics.median(cells) if cells else None
             report["ragged_lines"] = len(ragged)
             report["ragged_examples"] = ragged[:5]
+            # a paragraph's last line holding a single character (and its punctuation): 孤字
+            report["lone_last_lines"] = len(lone)
+            report["lone_examples"] = lone[:5]
+
+        # text that leaves the text block or the paper, and glyphs printed over one another on a line
+        outside, overprint = [], []
+        if body_lines:
+            for i, ls in all_lines:
+                px0, _, px1, _ = boxes[i]
+                for l in ls:
+                    t = "".join(c["text"] for c in l)
+                    out = [c for c in l if c["x0"] < left - 1 or c["x1"] > right + 1]
+                    if out:
+                        outside.append({"page": i + 1, "text": t[:30], "past_pt": round(max(max(c["x1"] for c in out) - right, left - min(c["x0"] for c in out)), 1),
+                                        "off_paper": any(c["x0"] < px0 or c["x1"] > px1 for c in out)})
+                    hits = [a["text"] + b["text"] for a, b in zip(l, l[1:]) if b["x0"] < a["x1"] - 0.25 * min(a["size"], b["size"])]
+                    if hits:
+                        overprint.append({"page": i + 1, "text": t[:30], "pairs": hits[:4]})
+        # glyphs of different lines drawn over one another (a masthead or 目录 line run into the next)
+        collided = []
+        for i, ls in all_lines:
+            cells = {}
+            for n, l in enumerate(ls):
+                for c in l:
+                    for gx in range(int(c["x0"] // 12), int(c["x1"] // 12) + 1):
+                        for gy in range(int(c["top"] // 12), int(c["bottom"] // 12) + 1):
+                            cells.setdefault((gx, gy), []).append((n, c))
+            seen = set()
+            for group in cells.values():
+                for a_n, a in group:
+                    for b_n, b in group:
+                        if a_n >= b_n or (a_n, b_n) in seen:
+                            continue
+                        w = min(a["x1"], b["x1"]) - max(a["x0"], b["x0"])
+                        h = min(a["bottom"], b["bottom"]) - max(a["top"], b["top"])
+                        if w > 0.3 * min(a["size"], b["size"]) and h > 0.3 * min(a["size"], b["size"]):
+                            seen.add((a_n, b_n))
+                            collided.append({"page": i + 1, "lines": ["".join(c["text"] for c in ls[a_n])[:20], "".join(c["text"] for c in ls[b_n])[:20]]})
+        report["line_collisions"] = len(collided)
+        report["collision_examples"] = collided[:5]
+        report["lines_outside_text_block"] = len(outside)
+        report["outside_examples"] = outside[:5]
+        report["lines_overprinted"] = len(overprint)
+        report["overprint_examples"] = overprint[:5]
 
         kin = []
         for i, ls in all_lines:
