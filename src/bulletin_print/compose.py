@@ -39,16 +39,21 @@ HALF_OPENING = "（［｛【〔〖《〈「『“‘"
 _PUNCT_PAIRING = frozenset(HALF_CLOSING + HALF_OPENING + "？")
 
 # A number keeps up to three of these after it ("3.2万元", "15 条", "12.5%", "20平方米").
-UNITS = frozenset("年月日时分秒万亿千百元个件条名人次场份余多倍岁周期届号项户家所座辆台套部篇米吨亩公里平方%‰‱℃㎡㎞")
+UNITS = frozenset("年月日时分秒万亿千百元个件条名人次场份余多倍岁周期届号项户家所座辆台套部篇米吨亩公里平方度%‰‱℃㎡㎞")
 
 # Digits and Latin letters, with the marks that join them inside a number or word
 # ("12.5%", "0-3", "5+X", "1,000", "10:30"); a run never breaks.
-_WESTERN_RUN = re.compile(r"[0-9A-Za-z\u00C0-\u024F](?:[.,:/\-+_'&%]*[0-9A-Za-z\u00C0-\u024F])*%?")
+_WESTERN_RUN = re.compile(r"[0-9A-Za-z\u00C0-\u024F](?:[.,:/\-+_'&%°′″@?=#~]*[0-9A-Za-z\u00C0-\u024F])*[%°′″]*")
+# Within a run this long (a URL, an e-mail address), a line may break after / . - _ ? & = #, as in
+# any printed address (never before: a mark may not start a line): kept whole, it would leave a
+# line it cannot fill.
+_LONG_RUN = 20
+_RUN_BREAK = re.compile(r"(?<=[/.\-_?&=#])(?=[^/.\-_?&=#])")
 _CONNECTOR = re.compile(r"(?<=\S)[+\-/&=_@](?=\S)")  # "人大+审计": stays with both neighbours
-_UNIT_AFTER_NUMBER = re.compile(r"(?<=[0-9%]) ?[" + "".join(sorted(UNITS)) + "]{1,3}")
+_UNIT_AFTER_NUMBER = re.compile(r"(?<=[0-9%Ⅰ-Ⅻ]) ?[" + "".join(sorted(UNITS)) + "]{1,3}")
 # A range stays on one line: "2024—2027年", "10～20", "1—6月", "3%-5%".
-_RANGE = re.compile(r"[0-9][0-9.,]*[%‰年月日号]? ?[—–～~\-－至]{1,2} ?[0-9]")
-_ORDINAL = re.compile(r"第(?=[0-9])")  # "第12期": 第 never ends a line before its number
+_RANGE = re.compile(r"[0-9][0-9.,]*[" + "".join(sorted(UNITS)) + r"]{0,2} ?[—–～~\-－至]{1,2} ?[0-9]")
+_ORDINAL = re.compile(r"第(?=[0-9Ⅰ-Ⅻ])")  # "第12期": 第 never ends a line before its number
 
 # Letter-spacing caps, in pt per gap. pdftotext (poppler 22.12, default, -layout and -raw modes)
 # inserts a space once two characters stand more than 0.1 em apart: measured with 16 pt
@@ -169,6 +174,10 @@ def _glue(text: str) -> tuple[list[bool], list[bool]]:
         for m in pattern.finditer(text):
             for k in range(m.start() + lead, m.end() + trail):
                 glue[k] = squeeze[k] = True
+    for m in _WESTERN_RUN.finditer(text):
+        if m.end() - m.start() > _LONG_RUN:
+            for b in _RUN_BREAK.finditer(m.group(), 1):
+                glue[m.start() + b.start()] = squeeze[m.start() + b.start()] = False
     return glue, squeeze
 
 

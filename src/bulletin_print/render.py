@@ -24,6 +24,7 @@ STYLE_ROLES = {"body": "body", "lead": "hei"}
 # Sizes as layout/bulletin.css sets them, which the lines measured here must match (pt).
 PITCH = 225 * 72 / 25.4 / 22  # the grid's line pitch: 22 lines in 225 mm
 TITLE_SIZE = 22.0  # 2号
+ATTRIBUTION_SIZE = 16.0  # 3号, indented two characters (it never starts at the margin)
 ENTRY_SIZE = 14.0  # 4号: a 目录 entry
 IMPRINT_SIZE = 16.0  # 3号: the 编印单位 and date under the 刊名
 MASTHEAD_SIZE = 3 * PITCH - 20  # the 刊名 at its largest: three grid lines less 20 pt of air
@@ -79,6 +80,7 @@ class ComposedArticle:
     article: Article
     title: tuple[str, ...]  # the title's lines
     paragraphs: list[ComposedParagraph]
+    attribution: tuple[str, ...]  # its lines, brackets included; () for none
 
     @property
     def field(self) -> str:
@@ -88,7 +90,7 @@ class ComposedArticle:
 @dataclass(frozen=True)
 class ComposedBrief:
     paragraph: ComposedParagraph
-    attribution: str
+    attribution: tuple[str, ...]
     field: str
 
 
@@ -207,6 +209,19 @@ def title_lines(article: Article, ends: dict[str, frozenset[int]], faults: list[
     return tuple(out)
 
 
+def attribution_lines(text: str, ends: dict[str, frozenset[int]]) -> tuple[str, ...]:
+    """"（预算工委 吴颖）" on one line; a long one in balanced lines broken where it reads well
+    (WeasyPrint, left to it, leaves a lone last character as often as not)."""
+    if not text:
+        return ()
+    shown = f"（{text}）"
+    limit = compose.MEASURE - 2 * ATTRIBUTION_SIZE
+    if width(shown, "kai", ATTRIBUTION_SIZE) <= limit:
+        return (shown,)
+    widths = [fonts.metrics("kai").advance(ch) * ATTRIBUTION_SIZE for ch in shown]
+    return tuple(compose.break_lines(shown, widths, compose.break_costs(shown, ends[shown]), limit))
+
+
 def masthead(issue: Issue) -> Masthead:
     """The 刊名 on one line whatever its length: six characters at MASTHEAD_SIZE with 6 pt between
     them, fewer spaced wider, more set smaller to fill the measure; the 编印单位 and the date on
@@ -259,11 +274,13 @@ def entry_limits(column: float) -> tuple[float, float]:
 
 
 def to_segment(issue: Issue) -> list[str]:
-    """The texts whose word boundaries a break needs: title lines too long for the measure, and
-    目录 titles too long for their last line."""
+    """The texts whose word boundaries a break needs: title lines too long for the measure, 目录
+    titles too long for their last line, attributions too long for one line."""
     out = [line for a in issue.articles for line in a.title if width(line, "title", TITLE_SIZE) > compose.MEASURE]
     last = entry_limits(column_width(issue))[1]
-    return out + [a.title_text for a in issue.articles if width(a.title_text, "body", ENTRY_SIZE) > last]
+    out += [a.title_text for a in issue.articles if width(a.title_text, "body", ENTRY_SIZE) > last]
+    shown = [f"（{x}）" for x in [*(a.attribution for a in issue.articles), *(b.attribution for b in issue.briefs)] if x]
+    return out + [t for t in shown if width(t, "kai", ATTRIBUTION_SIZE) > compose.MEASURE - 2 * ATTRIBUTION_SIZE]
 
 
 def render(issue: Issue, composed: dict[Paragraph, ComposedParagraph] | None = None) -> Rendered:
@@ -285,9 +302,11 @@ def render(issue: Issue, composed: dict[Paragraph, ComposedParagraph] | None = N
 
     ends = words.word_ends(to_segment(issue))
     articles = [ComposedArticle(a, title_lines(a, ends, faults),
-                                [compose_once(p, a.path + ("paragraphs", i)) for i, p in enumerate(a.paragraphs)])
+                                [compose_once(p, a.path + ("paragraphs", i)) for i, p in enumerate(a.paragraphs)],
+                                attribution_lines(a.attribution, ends))
                 for a in issue.articles]
-    briefs = [ComposedBrief(compose_once(Paragraph(b.text), b.path + ("text",)), b.attribution, field_name(b.path))
+    briefs = [ComposedBrief(compose_once(Paragraph(b.text), b.path + ("text",)), attribution_lines(b.attribution, ends),
+                            field_name(b.path))
               for b in issue.briefs]
     if composed is not None:
         composed.clear()

@@ -134,11 +134,11 @@ def reference_blocks(issue: Path) -> list[str]:
     return blocks
 
 
-def fidelity(pdf: Path, issue: Path, work: Path) -> dict:
-    """pdfcheck's fidelity of the PDF against the reference blocks written from the YAML."""
-    reference = work / f"{pdf.stem}.reference.json"
-    reference.write_text(json.dumps({"blocks": reference_blocks(issue)}, ensure_ascii=False), encoding="utf-8")
-    return measure(str(pdf), str(reference), BLOCK_MM)["fidelity"]
+def reference(pdf: Path, issue: Path, work: Path) -> Path:
+    """The reference file pdfcheck reads (`--reference`), written from the YAML."""
+    path = work / f"{pdf.stem}.reference.json"
+    path.write_text(json.dumps({"blocks": reference_blocks(issue)}, ensure_ascii=False), encoding="utf-8")
+    return path
 
 
 def pdf_lines(pdf: Path) -> list[list[list[dict]]]:
@@ -213,8 +213,9 @@ def report(built: Built, work: Path) -> dict:
     """What the reviewers' tool says of a built issue, with the fidelity and the title breaks."""
     if built.pdf is None:
         return {}
-    out = measure(str(built.pdf), None, BLOCK_MM)
-    out["fidelity"] = fidelity(built.pdf, built.issue, work)
+    # measured as the reviewers measure the sample: with its reference, so that the body lines are
+    # the paragraphs' (not the masthead's or the 版记's) and the fidelity is counted
+    out = measure(str(built.pdf), str(reference(built.pdf, built.issue, work)), BLOCK_MM)
     pages = pdf_lines(built.pdf)
     out["titles"] = title_lines(pages)
     out["title_words_split"] = [(page, split) for page, lines in out["titles"] for split in words_split(lines)]
