@@ -68,6 +68,7 @@ class Checked:
     path: Path
     issue: Issue | None = None
     doc: load.Document | None = None
+    pub: load.Document | None = None  # its publication file's, when it has one
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -78,7 +79,7 @@ def check_file(path: Path, *, fonts: bool = True, lint: bool = True) -> Checked:
     """Everything that can be said about one issue file on its own."""
     out = Checked(path)
     try:
-        out.issue, out.doc, pub = load.load_documents(path)
+        out.issue, out.doc, out.pub = load.load_documents(path)
     except IssueError as e:
         out.problems.extend(e.problems)
         return out
@@ -86,7 +87,7 @@ def check_file(path: Path, *, fonts: bool = True, lint: bool = True) -> Checked:
     if any(p.severity == ERROR for p in out.problems):
         return out
     if fonts:
-        out.problems.extend(glyph_problems(out.doc, pub))
+        out.problems.extend(glyph_problems(out.doc, out.pub))
     if lint:
         out.problems.extend(punctuation_problems(out.doc))
     return out
@@ -178,17 +179,7 @@ def texts(doc: load.Document) -> Iterator[Text]:
 
 # ---------------------------------------------------------------------------- glyph coverage
 
-ROLE_NAMES = {"body": "正文", "kai": "楷体署名", "title": "标题", "masthead": "刊头", "hei": "黑体",
-              "fallback": "备用", "fallback-ext": "备用扩展"}
-
-
-def fallback_for(ch: str) -> str | None:
-    from bulletin_print import fonts
-
-    for role in fonts.FALLBACK_ROLES:
-        if fonts.covers(role, ch):
-            return role
-    return None
+ROLE_NAMES = {"body": "正文", "kai": "楷体署名", "title": "标题", "masthead": "刊头", "hei": "黑体"}
 
 
 def glyph_problems(doc: load.Document, pub: load.Document | None = None) -> list[Problem]:
@@ -216,7 +207,7 @@ def glyph_problems(doc: load.Document, pub: load.Document | None = None) -> list
                         continue
                     seen.add((role, ch))
                     where = f"{t.where}：" if t.where else ""
-                    fallback = fallback_for(ch)
+                    fallback = fonts.face(role, ch)
                     if fallback is None:
                         out.append(d.problem(t.path, f"{where}「{ch}」(U+{code:04X}) 所有字体都没有，无法排印"
                                                      f" (no shipped font has this character)"))
