@@ -81,6 +81,40 @@ def test_composer_gets_each_symbols_width_from_the_font_that_draws_it(role: str)
     assert fonts.metrics(role).advance("‱") > 1.3  # from FreeSerif: wider than a cell, as it is drawn
 
 
+# ------------------------------------------------------------------------ the fonts report
+
+
+def expected_rows(have: set[int]) -> list[str]:
+    rows = []
+    for name, chars in (("GB 2312", charset("gb2312")), ("通用规范汉字表", charset("tygf8105")),
+                        ("CJK 基本区 U+4E00–9FFF", URO), ("CJK 扩展 A U+3400–4DBF", EXT_A), ("常用符号 (symbols)", SYMBOLS)):
+        missing = [c for c in chars if ord(c) not in have]
+        n = len(chars) - len(missing)
+        percent = int(n * 1000 / len(chars)) / 10  # floored: 7444/7445 is 99.9 %
+        rows.append(f"{name}: {n}/{len(chars)} ({percent:.1f}%)"
+                    + (f"，缺 {len(missing)} 字 (missing)：「{''.join(missing[:12])}{'…' * (len(missing) > 12)}」" if missing else ""))
+    return rows
+
+
+def test_fonts_report_counts_exactly() -> None:
+    result = run_cli("fonts")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    for f in fonts.manifest():
+        have = set(font(f.family)[0])
+        block = "\n".join([f"    覆盖 (coverage): 共 {len(have)} 个字符 (characters)"] + [f"      {r}" for r in expected_rows(have)])
+        assert f"{f.role:<13} {f.family}  ({f.file})\n" in out and block in out, f.file
+    # the body font lacks one GB 2312 character (U+2015, which GB 18030 maps to U+2014): not 100 %
+    assert "GB 2312: 7444/7445 (99.9%)，缺 1 字 (missing)：「\u2015」" in out
+    assert "(100.0%)，缺" not in out
+    # each role with its fallbacks, as bulletin.css sets it: everything
+    for stack in css_stacks():
+        have = set().union(*(font(family)[0] for family in stack))
+        rows = expected_rows(have)
+        assert not any("缺" in r for r in rows), stack
+        assert f"{role_of(stack[0]):<13} {' → '.join(stack)}\n      {'；'.join(rows)}\n" in out
+
+
 # ---------------------------------------------------------------------- a build with all of them
 
 
