@@ -68,7 +68,6 @@ class Checked:
     path: Path
     issue: Issue | None = None
     doc: load.Document | None = None
-    pub: load.Document | None = None  # its publication file's, when it has one
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -79,7 +78,7 @@ def check_file(path: Path, *, fonts: bool = True, lint: bool = True) -> Checked:
     """Everything that can be said about one issue file on its own."""
     out = Checked(path)
     try:
-        out.issue, out.doc, out.pub = load.load_documents(path)
+        out.issue, out.doc, pub = load.load_documents(path)
     except IssueError as e:
         out.problems.extend(e.problems)
         return out
@@ -87,7 +86,7 @@ def check_file(path: Path, *, fonts: bool = True, lint: bool = True) -> Checked:
     if any(p.severity == ERROR for p in out.problems):
         return out
     if fonts:
-        out.problems.extend(glyph_problems(out.doc, out.pub))
+        out.problems.extend(glyph_problems(out.doc, pub))
     if lint:
         out.problems.extend(punctuation_problems(out.doc))
     return out
@@ -182,6 +181,15 @@ def texts(doc: load.Document) -> Iterator[Text]:
 ROLE_NAMES = {"body": "正文", "kai": "楷体署名", "title": "标题", "masthead": "刊头", "hei": "黑体"}
 
 
+NO_GLYPH = ("所有字体都没有，无法排印；请换一种写法（如改用文字说明、通用规范汉字表中的字），或请维护者把有此字的字体"
+            "加入 fonts/ (no shipped font has this character: write it another way, or have a font with it added to fonts/)")
+# A private-use character means whatever the font that draws it says: a 造字 program's rare name
+# character here, a vertical comma in FandolFang there. It is never set, whichever font has it.
+PRIVATE_USE = ("是私用区字符（多由造字程序造出，换一台电脑、换一种字体就变样），无法排印；请改用这个字在 Unicode 中的标准"
+               "编码（生僻字多在扩展 B 区及以后），或换一种写法 (a private-use character: use the character's standard"
+               " code point, or write it another way)")
+
+
 def glyph_problems(doc: load.Document, pub: load.Document | None = None) -> list[Problem]:
     """Characters that only a fallback font has (warning) or that no shipped font has (error)."""
     from bulletin_print import fonts
@@ -192,25 +200,29 @@ def glyph_problems(doc: load.Document, pub: load.Document | None = None) -> list
             continue
         for t in texts(d):
             seen: set[tuple[str, str]] = set()
+            where = f"{t.where}：" if t.where else ""
             for ch in t.text:
                 code = ord(ch)
                 if ch in " \n\t\u3000":
                     continue
                 cat = unicodedata.category(ch)
-                if cat in ("Cc", "Cs", "Co", "Cn") or (cat == "Cf" and ch not in "\u200b\u2060"):
+                if cat in ("Cc", "Cs") or (cat == "Cf" and ch not in "\u200b\u2060"):
                     if ("ctl", ch) not in seen:
                         seen.add(("ctl", ch))
                         out.append(d.problem(t.path, f"含有看不见的控制字符 U+{code:04X}，请删去 (control character)"))
+                    continue
+                if cat == "Co":
+                    if ("pua", ch) not in seen:
+                        seen.add(("pua", ch))
+                        out.append(d.problem(t.path, f"{where}「{ch}」(U+{code:04X}) {PRIVATE_USE}"))
                     continue
                 for role in t.roles:
                     if (role, ch) in seen or fonts.covers(role, ch):
                         continue
                     seen.add((role, ch))
-                    where = f"{t.where}：" if t.where else ""
                     fallback = fonts.face(role, ch)
                     if fallback is None:
-                        out.append(d.problem(t.path, f"{where}「{ch}」(U+{code:04X}) 所有字体都没有，无法排印"
-                                                     f" (no shipped font has this character)"))
+                        out.append(d.problem(t.path, f"{where}「{ch}」(U+{code:04X}) {NO_GLYPH}"))
                         break
                     family = fonts.font_for(fallback).family
                     out.append(warn(d.problem(t.path, f"{where}「{ch}」(U+{code:04X}) {ROLE_NAMES.get(role, role)}"
