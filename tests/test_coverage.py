@@ -42,8 +42,8 @@ def font(family: str) -> tuple[dict[int, str], dict[str, tuple[int, int]], int]:
 
 @cache
 def css_stacks() -> list[tuple[str, ...]]:
-    """Every font-family list of layout/bulletin.css, as written."""
-    css = (ROOT / "layout" / "bulletin.css").read_text(encoding="utf-8")
+    """Every font-family list of the layout's stylesheets, as written."""
+    css = "".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "layout").glob("*.css*")))
     lists = re.findall(r'"Bulletin [^"]+"(?:,\s*"Bulletin [^"]+")*', css)
     return sorted({tuple(re.findall(r'"([^"]+)"', found)) for found in lists})
 
