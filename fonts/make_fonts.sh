@@ -19,20 +19,21 @@ mkdir -p "$WORK" && cd "$WORK"
 DEB_TEXLIVE="texlive-lang-chinese=2022.20230122-1"
 DEB_HANAZONO="fonts-hanazono=20170904-2.1"
 DEB_UNICODE="unicode-data=15.0.0-1"
+DEB_FREEFONT="fonts-freefont-otf=20120503-10"
 NPM_SERIF="@expo-google-fonts/noto-serif-sc@0.4.3"
 
 python3 -c 'import fontTools' 2>/dev/null || {
   echo "fontTools missing: pip install 'fonttools==4.68.0'" >&2; exit 1; }
 
 echo ">> downloading into $WORK"
-if ! apt-get download "$DEB_TEXLIVE" "$DEB_HANAZONO" "$DEB_UNICODE"; then
+if ! apt-get download "$DEB_TEXLIVE" "$DEB_HANAZONO" "$DEB_UNICODE" "$DEB_FREEFONT"; then
   apt-get update
-  apt-get download "$DEB_TEXLIVE" "$DEB_HANAZONO" "$DEB_UNICODE"
+  apt-get download "$DEB_TEXLIVE" "$DEB_HANAZONO" "$DEB_UNICODE" "$DEB_FREEFONT"
 fi
 npm pack --silent "$NPM_SERIF"
 
 echo ">> extracting"
-for deb in texlive-lang-chinese_*.deb fonts-hanazono_*.deb unicode-data_*.deb; do
+for deb in texlive-lang-chinese_*.deb fonts-hanazono_*.deb unicode-data_*.deb fonts-freefont-otf_*.deb; do
   d="x/${deb%%_*}"; rm -rf "$d"; mkdir -p "$d"; dpkg-deb -x "$deb" "$d"
 done
 for tgz in expo-google-fonts-noto-serif-sc-*.tgz; do
@@ -47,6 +48,7 @@ echo ">> building fonts into $HERE"
 DEB_TEXLIVE_V="$(dpkg-deb -f texlive-lang-chinese_*.deb Version)" \
 DEB_HANAZONO_V="$(dpkg-deb -f fonts-hanazono_*.deb Version)" \
 DEB_UNICODE_V="$(dpkg-deb -f unicode-data_*.deb Version)" \
+DEB_FREEFONT_V="$(dpkg-deb -f fonts-freefont-otf_*.deb Version)" \
 NPM_SERIF="$NPM_SERIF" \
 python3 - "$HERE" "$WORK" <<'PY'
 import gzip, hashlib, os, shutil, sys
@@ -60,6 +62,7 @@ X = os.path.join(WORK, "x")
 FANDOL = "usr/share/texlive/texmf-dist/fonts/opentype/public/fandol"
 TEX = os.path.join(X, "texlive-lang-chinese")
 HANA = os.path.join(X, "fonts-hanazono")
+FREE = os.path.join(X, "fonts-freefont-otf")
 SERIF = os.path.join(X, "expo-google-fonts-noto-serif-sc", "package")
 
 # ---- character sets ---------------------------------------------------------
@@ -99,14 +102,42 @@ PUNCT = (rng(0x20, 0x7E) | rng(0xA0, 0xFF)          # ASCII, Latin-1
          | rng(0xFE10, 0xFE1F) | rng(0xFE30, 0xFE4F) # vertical forms
          | rng(0x2E80, 0x2FDF) | rng(0x31C0, 0x31EF) # radicals (PDF copy-paste), strokes
          | {0x00B7, 0x2014, 0x2026, 0x25CB, 0x2212, 0x2236, 0x00D7, 0x00F7})
-COMMON = TGH | GB0 | GB2312_ALL | PUNCT
+# Symbols of real government text that Noto Serif SC has and GB 2312 lacks, kept in the title's
+# and masthead's own weight: currency (€), maths, technical, symbols, dingbats (✓), CJK
+# compatibility squares (㎡ ㎞).
+SYMBOL_BLOCKS = (rng(0x20A0, 0x20CF) | rng(0x2200, 0x22FF) | rng(0x2300, 0x23FF)
+                 | rng(0x2600, 0x26FF) | rng(0x2700, 0x27BF) | rng(0x3300, 0x33FF))
+COMMON = TGH | GB0 | GB2312_ALL | PUNCT | SYMBOL_BLOCKS
+# The symbols face (FreeSerif): what the CJK faces may lack (‱, ₂, ⅓, Ł), never CJK, ASCII or Latin-1.
+SYMBOLS = (rng(0x0100, 0x017F)                       # Latin Extended-A (Ł Ś č ő in names)
+           | rng(0x2000, 0x206F) | rng(0x2070, 0x209F) # General Punctuation (‱), super- and subscripts (CO₂)
+           | rng(0x20A0, 0x20CF) | rng(0x2100, 0x214F) # Currency, Letterlike
+           | rng(0x2150, 0x218F) | rng(0x2190, 0x21FF) # Number Forms (⅓), Arrows
+           | rng(0x2200, 0x22FF) | rng(0x2300, 0x23FF) # Mathematical Operators, Miscellaneous Technical
+           | rng(0x2460, 0x24FF) | rng(0x25A0, 0x25FF) # Enclosed Alphanumerics, Geometric Shapes
+           | rng(0x2600, 0x26FF) | rng(0x2700, 0x27BF)) # Miscellaneous Symbols, Dingbats
 EXT_UNIHAN = {c for c in TGH | props["kIICore"] | props["kHanyuPinyin"] if c >= 0x20000}
 # EXT_CDE=1: also keep all of CJK Ext C, D, E (adds about 5 MB; fonts/ must stay under 60 MB)
 EXT_CDE = E.get("EXT_CDE") == "1"
 EXT_SEL = EXT_UNIHAN | (rng(0x2A700, 0x2CEAF) if EXT_CDE else set())
 
 # ---- build ------------------------------------------------------------------
-def do_subset(src, dst, unicodes):
+def line_metrics_from(font, ref):
+    """Give `font` the vertical metrics and BASE table of `ref`, the font of the lines it will
+    fall back in: Pango then sizes a line with its glyphs as one without, and the line stays on
+    the grid. The glyphs and their advances are left as they are."""
+    r = TTFont(ref, lazy=True)
+    for a in ("ascent", "descent", "lineGap"):
+        setattr(font["hhea"], a, getattr(r["hhea"], a))
+    for a in ("sTypoAscender", "sTypoDescender", "sTypoLineGap", "usWinAscent", "usWinDescent"):
+        setattr(font["OS/2"], a, getattr(r["OS/2"], a))
+    use_typo = 1 << 7
+    font["OS/2"].fsSelection = (font["OS/2"].fsSelection & ~use_typo) | (r["OS/2"].fsSelection & use_typo)
+    font["BASE"] = r["BASE"]
+    assert font["head"].unitsPerEm == r["head"].unitsPerEm
+
+
+def do_subset(src, dst, unicodes, metrics_from=None):
     opts = subset.Options()
     opts.layout_features = ["*"]
     opts.layout_scripts = ["*"]
@@ -121,6 +152,8 @@ def do_subset(src, dst, unicodes):
     s = subset.Subsetter(opts)
     s.populate(unicodes=sorted(unicodes))
     s.subset(font)
+    if metrics_from:
+        line_metrics_from(font, os.path.join(OUT, metrics_from))
     subset.save_font(font, dst, opts)
     font.close()
 
@@ -129,8 +162,16 @@ deb_hana = "fonts-hanazono " + E["DEB_HANAZONO_V"]
 npm_serif = NPM_SERIF
 COMMON_DESC = ("通用规范汉字表 8105 (Unihan kTGH, unicode-data %s) + GB 2312 (all 7445 chars) + "
                "ASCII, Latin-1, U+2000-206F, U+2100-21FF, U+2460-24FF, U+25A0-25FF, U+2605-2606, "
-               "U+2E80-2FDF, U+3000-303F, U+31C0-31EF, U+3200-32FF, U+FE10-FE1F, U+FE30-FE4F, U+FF00-FFEF; all layout features "
+               "U+2E80-2FDF, U+3000-303F, U+31C0-31EF, U+3200-32FF, U+FE10-FE1F, U+FE30-FE4F, U+FF00-FFEF, "
+               "U+20A0-20CF, U+2200-23FF, U+2600-27BF, U+3300-33FF; all layout features "
                "kept, glyph names dropped" % E["DEB_UNICODE_V"])
+deb_free = "fonts-freefont-otf " + E["DEB_FREEFONT_V"]
+SYMBOLS_DESC = ("the symbols that no CJK face has: U+0100-017F (Latin Extended-A), U+2000-209F (‱, super- and "
+                "subscripts), U+20A0-218F (currency, letterlike, number forms), U+2190-23FF (arrows, maths, "
+                "technical), U+2460-24FF, U+25A0-27BF (enclosed, geometric, symbols, dingbats), as far as FreeSerif "
+                "has them; all layout features kept, glyph names and table FFTM dropped; vertical metrics (hhea, "
+                "OS/2) and table BASE those of %s, so that its glyphs never move a line off the grid")
+FREE_DIR = "usr/share/fonts/opentype/freefont"
 FONTS = [
     dict(role="body", family="Bulletin Body", file="BulletinFang-Regular.otf",
          src=os.path.join(TEX, FANDOL, "FandolFang-Regular.otf"), derive=True,
@@ -171,6 +212,15 @@ FONTS = [
                  + "; dropped: the other Ext B-F characters, HanaMinB's few BMP symbols, table FFTM; "
                  "names kept (shipped under the Hanazono licence, see licences/Hanazono-LICENSE.txt)")),
 ]
+# The symbols faces, each with the line metrics of the font it falls back in (line_metrics_from).
+FONTS += [dict(role=role, family=family, file=f"{name}.subset.otf", src=os.path.join(FREE, FREE_DIR, f"{name}.otf"),
+               chars=SYMBOLS, metrics_from=lines_of, source=f"Debian {deb_free}: /{FREE_DIR}/{name}.otf",
+               licence="GPL-3.0-or-later WITH Font-exception-2.0", licence_file="licences/FreeFont-LICENSE.txt",
+               subset=SYMBOLS_DESC % f"{lines_of} ({note})")
+          for role, family, name, lines_of, note in (
+              ("symbols", "Bulletin Symbols", "FreeSerif", "BulletinFang-Regular.otf", "body, hei and kai share them"),
+              ("symbols-bold", "Bulletin Symbols Bold", "FreeSerifBold", "NotoSerifSC-Bold.subset.ttf",
+               "the title; the masthead differs by 6 units in its BASE"))]
 
 for f in FONTS:
     dst = os.path.join(OUT, f["file"])
@@ -181,7 +231,7 @@ for f in FONTS:
     elif f.get("chars") is None:
         shutil.copyfile(f["src"], dst)
     else:
-        do_subset(f["src"], dst, f["chars"])
+        do_subset(f["src"], dst, f["chars"], f.get("metrics_from"))
     print("   ", f["file"], os.path.getsize(dst))
 
 # ---- licences ---------------------------------------------------------------
@@ -190,6 +240,21 @@ os.makedirs(L, exist_ok=True)
 shutil.copyfile(os.path.join(SERIF, "LICENSE_FONT"), os.path.join(L, "NotoSerifSC-OFL.txt"))
 shutil.copyfile(os.path.join(HANA, "usr/share/doc/fonts-hanazono/copyright"),
                 os.path.join(L, "Hanazono-LICENSE.txt"))
+with open(os.path.join(FREE, "usr/share/doc/fonts-freefont-otf/copyright"), encoding="utf-8") as fh:
+    free_copyright = fh.read()
+with open(os.path.join(L, "FreeFont-LICENSE.txt"), "w", encoding="utf-8") as fh:
+    fh.write(f"""GNU FreeFont: FreeSerif.subset.otf and FreeSerifBold.subset.otf are subsets of FreeSerif.otf
+and FreeSerifBold.otf from {deb_free} (/{FREE_DIR}/), made by make_fonts.sh
+with the fontTools subsetter: the glyphs they keep are FreeSerif's, unaltered; the other glyphs
+and the table FFTM are left out. Their source is that Debian package and its source package
+freefont (FontForge .sfd files, https://savannah.gnu.org/projects/freefont/).
+
+Licence: GNU General Public License, version 3 or (at your option) any later version, with the
+GPL font exception quoted below (SPDX: GPL-3.0-or-later WITH Font-exception-2.0). The full GPL-3
+text is in GPL-3.0.txt. We extend the font exception to these subsets.
+
+----- Debian's copyright file (/usr/share/doc/fonts-freefont-otf/copyright) -----
+{free_copyright}""")
 fdoc = os.path.join(TEX, "usr/share/doc/texlive-doc/fonts/fandol")
 with gzip.open(os.path.join(fdoc, "COPYING.gz"), "rt", encoding="utf-8") as fh:
     gpl = fh.read()

@@ -16,8 +16,6 @@ from fontTools.ttLib import TTFont
 
 from bulletin_print import fonts
 
-ROLES = ("body", "hei", "kai", "title", "masthead")  # the roles that set text
-
 
 def widths(path) -> dict:
     """The font's units per em, its most common advance among the common characters, and the others."""
@@ -30,7 +28,7 @@ def widths(path) -> dict:
 
 
 def main() -> None:
-    table = {font.file: widths(font.path) for font in fonts.manifest() if font.role in ROLES}
+    table = {font.file: widths(font.path) for font in fonts.manifest() if font.role in fonts.TEXT_ROLES}
     out = fonts.FONTS_DIR / "metrics.json"
     out.write_text(json.dumps(table, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     print(f"    {out.name} written")

@@ -16,7 +16,8 @@ TEXT_ROLES = ("body", "hei", "kai", "title", "masthead")
 
 def test_manifest_matches_the_files() -> None:
     entries = fonts.manifest()
-    assert {f.role for f in entries} == set(TEXT_ROLES) | set(fonts.FALLBACK_ROLES)
+    assert {f.role for f in entries} == set(TEXT_ROLES) | {"fallback", "fallback-ext", "symbols", "symbols-bold"}
+    assert fonts.TEXT_ROLES == TEXT_ROLES
     shipped = {p.name for p in FONTS_DIR.iterdir() if p.suffix in (".otf", ".ttf")}
     assert shipped == {f.file for f in entries}
     for f in entries:

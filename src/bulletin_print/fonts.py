@@ -47,15 +47,31 @@ def manifest() -> tuple[FontFile, ...]:
 
 
 def font_for(role: str) -> FontFile:
-    """The font that plays `role` (body, kai, title, masthead, hei, fallback, fallback-ext)."""
+    """The font that plays `role` (body, kai, title, masthead, hei, fallback, fallback-ext, symbols,
+    symbols-bold)."""
     for font in manifest():
         if font.role == role:
             return font
     raise KeyError(f"fonts/manifest.toml has no font for the role {role!r}")
 
 
-# Every role falls back to these, in order, so that no character is lost.
+# The roles that set an editor's text; "fallback" also sets the page numbers.
+TEXT_ROLES = ("body", "hei", "kai", "title", "masthead")
+# Every role falls back to these, in order, so that no character is lost: the CJK faces first, so
+# that a symbol they have (⑪ ㎡) keeps its full cell as in the role's own font, then the symbols
+# face for what no CJK face has (‱ ₂ Ł), in the role's weight. layout/bulletin.css lists the same.
 FALLBACK_ROLES = ("fallback", "fallback-ext")
+BOLD_ROLES = ("title", "masthead")
+
+# Symbols that real government text uses: every role draws them with a real glyph (tests/test_fonts.py).
+SYMBOLS = ("‱‰℃№" + "".join(map(chr, range(0x2460, 0x2474))) + "".join(map(chr, range(0x2474, 0x2488)))
+           + "".join(map(chr, range(0x2160, 0x216C))) + "㎡㎞≥≤±×÷≠≈∶→★☆●○■□◆◇▲△※§¥€°")
+
+
+def stack(role: str) -> tuple[str, ...]:
+    """The roles whose fonts set `role`'s text, in the order of its CSS font-family list."""
+    symbols = "symbols-bold" if role in BOLD_ROLES else "symbols"
+    return tuple(dict.fromkeys((role, *FALLBACK_ROLES, symbols)))
 
 
 @cache
@@ -100,28 +116,33 @@ class Metrics:
         """Every character the role's own font has."""
         return frozenset(self._table(0)[0])
 
+    def source(self, ch: str) -> int | None:
+        """The index of the first font that has `ch` (0: the role's own), or None when none has."""
+        for i in range(len(self._paths)):
+            if ord(ch) in self._table(i)[0]:
+                return i
+        return None
+
     def advance(self, ch: str) -> float:
         """Advance width of `ch` in em, from the first font that has it (1.0 when none has)."""
         width = self._cache.get(ch)
         if width is None and self._common is not None and ord(ch) in common():
             width = self._cache[ch] = self._common[1].get(ch, self._common[0])
         if width is None:
-            width = 1.0
-            for i in range(len(self._paths)):
+            i = self.source(ch)
+            if i is None:
+                width = 1.0
+            else:
                 cmap, hmtx, upem = self._table(i)
-                glyph = cmap.get(ord(ch))
-                if glyph is not None:
-                    width = hmtx[glyph][0] / upem
-                    break
+                width = hmtx[cmap[ord(ch)]][0] / upem
             self._cache[ch] = width
         return width
 
 
 @cache
 def metrics(role: str) -> Metrics:
-    """Metrics of the role's font followed by the fallback fonts."""
-    roles = [role] + [r for r in FALLBACK_ROLES if r != role]
-    return Metrics([font_for(r).path for r in roles], common_widths().get(font_for(role).file))
+    """Metrics of the role's font followed by its fallback fonts (`stack`)."""
+    return Metrics([font_for(r).path for r in stack(role)], common_widths().get(font_for(role).file))
 
 
 @cache
@@ -141,5 +162,15 @@ def common() -> frozenset[int]:
 
 
 def covers(role: str, ch: str) -> bool:
-    """Whether the role's own font (not a fallback) has `ch`."""
-    return ord(ch) in common() or metrics(role).has(ch)
+    """Whether the role's own font (not a fallback) has `ch`. Every text font has the common
+    characters (tests/test_fonts.py): for them no font file is read."""
+    return (role in TEXT_ROLES and ord(ch) in common()) or metrics(role).has(ch)
+
+
+def face(role: str, ch: str) -> str | None:
+    """The role whose font draws `ch` in `role`'s text: the role itself or one of its fallbacks;
+    None when no shipped font has it."""
+    if covers(role, ch):
+        return role
+    i = metrics(role).source(ch)
+    return None if i is None else stack(role)[i]
