@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bulletin_print.words import word_ends
+from bulletin_print.words import WordEnds
 from bulletin_print.compose import (
     HALF_CLOSING,
     HALF_OPENING,
@@ -356,7 +356,7 @@ def title() -> Metrics:
 
 def titled(source: str, metrics: Metrics) -> list[str]:
     """The title's lines as a build breaks them (jieba's words, as words.py remembers them)."""
-    return break_title(source, metrics, word_ends([source])[source])
+    return break_title(source, metrics, WordEnds()[source])
 
 
 def jieba_ends(source: str) -> set[int]:

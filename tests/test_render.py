@@ -63,7 +63,7 @@ def contents_of(column_names: list[str], titles: list[str]) -> render.Contents:
     columns = tuple(Column(name, tuple(a for a in articles if a.path[1] == c), ("columns", c))
                     for c, name in enumerate(column_names))
     i = issue(columns=columns, briefs=(Brief("一则。", "", ("briefs", "items", 0)),))
-    return render.contents(i, render.words.word_ends(render.to_segment(i)))
+    return render.contents(i, render.words.WordEnds())
 
 
 @pytest.mark.parametrize("column", ["要闻", "代表工作", "助力攻坚", "基层人大工作", "人大代表履职风采"])
@@ -87,11 +87,11 @@ def test_a_title_line_too_long_is_broken_further_with_a_warning() -> None:
                       anchor="a1", path=("columns", 0, "articles", 0))
     text = article.title[0]
     faults: list = []
-    lines = render.title_lines(article, render.words.word_ends([text]), faults)
+    lines = render.title_lines(article, render.words.WordEnds(), faults)
     assert "".join(lines[:-1]) == text and lines[-1] == "短行" and len(lines) == 3
     assert all(render.width(line, "title", render.TITLE_SIZE) <= compose.MEASURE for line in lines)
     assert [(f.path, f.severity) for f in faults] == [(("columns", 0, "articles", 0, "title", 0), "warning")]
     given_as_text = dataclasses.replace(article, title=(text,), lines_given=False)
     faults = []
-    assert render.title_lines(given_as_text, render.words.word_ends([text]), faults) == lines[:-1]
+    assert render.title_lines(given_as_text, render.words.WordEnds(), faults) == lines[:-1]
     assert faults == []  # a title given as text is the tool's to break

@@ -194,7 +194,7 @@ def width(text: str, role: str, size: float) -> float:
     return sum(advance(ch) for ch in text) * size
 
 
-def title_lines(article: Article, ends: dict[str, frozenset[int]], faults: list[Fault]) -> tuple[str, ...]:
+def title_lines(article: Article, ends: words.WordEnds, faults: list[Fault]) -> tuple[str, ...]:
     """The lines the data gives, each broken further if it is too long for the measure (with a
     warning); a title given as one string is broken into balanced lines where it reads well."""
     out: list[str] = []
@@ -209,7 +209,7 @@ def title_lines(article: Article, ends: dict[str, frozenset[int]], faults: list[
     return tuple(out)
 
 
-def attribution_lines(text: str, ends: dict[str, frozenset[int]]) -> tuple[str, ...]:
+def attribution_lines(text: str, ends: words.WordEnds) -> tuple[str, ...]:
     """"（预算工委 吴颖）" on one line; a long one in balanced lines broken where it reads well
     (WeasyPrint, left to it, leaves a lone last character as often as not)."""
     if not text:
@@ -239,7 +239,7 @@ def masthead(issue: Issue) -> Masthead:
     return Masthead(size, spacing, min(IMPRINT_SIZE, room / imprint) if imprint else IMPRINT_SIZE)
 
 
-def contents(issue: Issue, ends: dict[str, frozenset[int]]) -> Contents:
+def contents(issue: Issue, ends: words.WordEnds) -> Contents:
     """The 目录: a column of 栏目 names as wide as the longest, then each title, broken where it
     reads well when it is too long, its last line leaving room for a leader and a page number."""
     column = column_width(issue)
@@ -273,16 +273,6 @@ def entry_limits(column: float) -> tuple[float, float]:
     return limit, limit - (2 * advance("·") + 3 * advance("0")) * ENTRY_SIZE - 1.0
 
 
-def to_segment(issue: Issue) -> list[str]:
-    """The texts whose word boundaries a break needs: title lines too long for the measure, 目录
-    titles too long for their last line, attributions too long for one line."""
-    out = [line for a in issue.articles for line in a.title if width(line, "title", TITLE_SIZE) > compose.MEASURE]
-    last = entry_limits(column_width(issue))[1]
-    out += [a.title_text for a in issue.articles if width(a.title_text, "body", ENTRY_SIZE) > last]
-    shown = [f"（{x}）" for x in [*(a.attribution for a in issue.articles), *(b.attribution for b in issue.briefs)] if x]
-    return out + [t for t in shown if width(t, "kai", ATTRIBUTION_SIZE) > compose.MEASURE - 2 * ATTRIBUTION_SIZE]
-
-
 def render(issue: Issue, composed: dict[Paragraph, ComposedParagraph] | None = None) -> Rendered:
     """The issue as one HTML document, ready for WeasyPrint (base URL: `layout/`), with what
     could not be set as the rules ask.
@@ -300,7 +290,7 @@ def render(issue: Issue, composed: dict[Paragraph, ComposedParagraph] | None = N
         faults.extend(Fault(path, message, "warning") for message in done[p].bent)
         return done[p]
 
-    ends = words.word_ends(to_segment(issue))
+    ends = words.WordEnds()  # segmented only where a line must break
     articles = [ComposedArticle(a, title_lines(a, ends, faults),
                                 [compose_once(p, a.path + ("paragraphs", i)) for i, p in enumerate(a.paragraphs)],
                                 attribution_lines(a.attribution, ends))
@@ -316,9 +306,11 @@ def render(issue: Issue, composed: dict[Paragraph, ComposedParagraph] | None = N
     all_pieces = [piece for p in paragraphs for line in p.lines for piece in line]
     spacings = sorted({round(x * 1000) for x in [*(p.spacing for p in paragraphs), *(p.spacing for p in all_pieces)]})
     gaps = sorted({round(p.gap * 1000) for p in all_pieces if p.gap})
+    contents_ = contents(issue, ends)
+    ends.save()
     html = environment().get_template(TEMPLATE).render(
         issue=issue, articles=articles, briefs=briefs, fonts=font_faces, version=version("bulletin-print"),
-        masthead=masthead(issue), contents=contents(issue, ends),
+        masthead=masthead(issue), contents=contents_,
         spacings={spacing_class(m / 1000): m / 1000 for m in spacings},
         gaps={gap_class(m / 1000): m / 1000 for m in gaps},
     )

@@ -9,7 +9,6 @@ version, and jieba is loaded only for a text it has not segmented before.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from functools import cache
 from importlib.metadata import version
 
@@ -17,35 +16,35 @@ from bulletin_print.files import CACHE_DIR, read_store, write_store
 
 STORE = CACHE_DIR / "words.json"
 KEPT = 20_000  # texts: many years of titles; the oldest go first
-_known: dict[str, list[int]] = {}  # this process's segmentations, text → word lengths
+class WordEnds:
+    """The word ends of texts, looked up in what earlier runs remembered, segmented (jieba loaded)
+    only on a miss; `save` remembers the new ones, once a build has asked for all it needs."""
 
+    def __init__(self) -> None:
+        self._learned = False
 
-def word_ends(texts: Iterable[str]) -> dict[str, frozenset[int]]:
-    """For each text, the offsets k (0 < k < len) at which a word ends and another begins."""
-    texts = list(dict.fromkeys(texts))
-    if not texts:
-        return {}
-    stored = _stored()
-    new = {t: _segment(t) for t in texts if t not in _known and t not in stored}
-    if new:
-        _known.update(new)
-        stored.update(new)
-        entries = list(stored.items())[-KEPT:]
-        write_store(STORE, {"jieba": _jieba_version(), "texts": dict(entries)})
-    out = {}
-    for t in texts:
-        lengths = _known.get(t) or stored[t]
+    def __getitem__(self, text: str) -> frozenset[int]:
+        """The offsets k (0 < k < len) at which a word of `text` ends and another begins."""
+        known = _stored()
+        if text not in known:
+            known[text] = _segment(text)
+            self._learned = True
         ends, at = set(), 0
-        for n in lengths[:-1]:
+        for n in known[text][:-1]:
             at += n
             ends.add(at)
-        out[t] = frozenset(ends)
-    return out
+        return frozenset(ends)
+
+    def save(self) -> None:
+        if self._learned:
+            self._learned = False
+            write_store(STORE, {"jieba": _jieba_version(), "texts": dict(list(_stored().items())[-KEPT:])})
 
 
 @cache
 def _stored() -> dict[str, list[int]]:
-    """The remembered segmentations, if made by this jieba and well formed (else none)."""
+    """The remembered segmentations, if made by this jieba and well formed (else none), and the
+    ones this process made since: text → the lengths of its words."""
     store = read_store(STORE)
     texts = store.get("texts")
     if store.get("jieba") != _jieba_version() or not isinstance(texts, dict):
