@@ -53,12 +53,8 @@ def warn(problem: Problem) -> Problem:
 
 
 def describe(problem: Problem) -> str:
-    """One line for an editor: errors as `Problem` says them, warnings marked 提醒."""
-    if problem.severity != WARNING:
-        return str(problem)
-    where = f"{problem.file}:{problem.line}:{problem.column}" if problem.line else problem.file
-    field_ = f" {problem.field}:" if problem.field else ""
-    return f"{where}: 提醒 (warning):{field_} {problem.message}"
+    """One line for an editor: errors as they are, warnings marked 提醒 (see Problem)."""
+    return str(problem)
 
 
 @dataclass
