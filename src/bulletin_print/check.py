@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from bulletin_print import load
-from bulletin_print.model import Issue, IssueError, Problem, find_lead
-from bulletin_print.files import CACHE_DIR, read_store, write_store
+from bulletin_print.model import Issue, IssueError, Problem, find_lead, shown
+from bulletin_print.files import CACHE_DIR, Unreadable, read_bytes, read_store, regular_file, write_store
 from bulletin_print.paths import code_sha256
 
 # Limits: beyond them an issue is refused before any layout, so that a build always ends in
@@ -523,15 +523,19 @@ def archive_members(files: list[Path], checked: dict[Path, Checked]) -> list[Mem
 
 
 def issue_files(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
+    """The issue files named, and those in the folders named; and a problem for each path that
+    is not a file the tool can read (missing, a folder named like an issue file, a FIFO, a
+    device, a symlink loop), whether named or found in a folder under an issue file's name."""
     files: list[Path] = []
     problems: list[Problem] = []
     for p in paths:
-        if p.is_dir():
-            files.extend(load.issue_files(p))
-        elif p.exists() or p.suffix in (".yaml", ".yml"):
-            files.append(p)
-        else:
-            problems.append(Problem(str(p), 0, 0, "", "文件不存在 (file not found)"))
+        for f in load.issue_candidates(p) if load.is_issue_folder(p) else [p]:
+            try:
+                regular_file(f)
+            except Unreadable as e:
+                problems.append(Problem(str(f), 0, 0, "", e.message))
+            else:
+                files.append(f)
     return files, problems
 
 

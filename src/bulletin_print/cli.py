@@ -10,8 +10,19 @@ from pathlib import Path
 
 import click
 
-from bulletin_print.files import write_atomic
-from bulletin_print.model import IssueError
+from bulletin_print.files import Unreadable, regular_file, write_atomic
+from bulletin_print.model import IssueError, Problem
+
+
+def readable(path: Path) -> None:
+    """Exit 1, saying why in the project's words, unless `path` is a regular file the tool can
+    read: a missing file, a folder, a FIFO or a symlink loop is a problem of the input, not a
+    usage mistake (which click reports, with exit 2)."""
+    try:
+        regular_file(path)
+    except Unreadable as e:
+        click.echo(str(Problem(str(path), 0, 0, "", e.message)), err=True)
+        sys.exit(1)
 
 
 def default_output(issue_path: Path) -> Path:
@@ -39,7 +50,7 @@ def main() -> None:
 def build(issue: Path, output: Path | None, variant: str, bleed: str | None, marks: bool, even: bool,
           jobs: int | None, force: bool) -> None:
     """Build the PDF of ISSUE (e.g. issues/2024/12.yaml), or of every issue in a folder (issues/)."""
-    from bulletin_print import check, finish, pipeline
+    from bulletin_print import check, finish, load, pipeline
 
     try:
         options = finish.Options(variant, bleed, marks, even)
@@ -47,7 +58,7 @@ def build(issue: Path, output: Path | None, variant: str, bleed: str | None, mar
         raise click.BadParameter(str(e)) from None
     if (bleed or marks) and variant != "print":
         raise click.BadParameter("--bleed and --marks are for --for print")
-    if issue.is_dir():
+    if load.is_issue_folder(issue):
         build_folder(issue, output or Path("build"), options, jobs, force)
         return
     output = output or default_output(issue).with_suffix(f"{options.suffix}.pdf")
@@ -84,7 +95,7 @@ def build_folder(folder: Path, out_dir: Path, options, jobs: int | None, force: 
 
 
 @main.command()
-@click.argument("pdf", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("pdf", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="The folder to write the sources into.")
 def extract(pdf: Path, output: Path) -> None:
@@ -94,6 +105,7 @@ def extract(pdf: Path, output: Path) -> None:
     """
     from bulletin_print import finish
 
+    readable(pdf)
     try:
         written = finish.extract(pdf, output)
     except ValueError as e:
@@ -206,7 +218,7 @@ def import_group() -> None:
 
 
 @import_group.command("text")
-@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("source", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="The issue file to write (default: issues/YYYY/N.yaml from the masthead's date and 期).")
 @click.option("--force", is_flag=True, help="Overwrite the issue file if it exists.")
@@ -215,6 +227,7 @@ def import_text_command(source: Path, output: Path | None, force: bool) -> None:
     from bulletin_print import check
     from bulletin_print.importers import text
 
+    readable(source)
     try:
         imported = text.parse(source.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError) as e:
@@ -237,8 +250,8 @@ def import_text_command(source: Path, output: Path | None, force: bool) -> None:
 
 
 @import_group.command("docx")
-@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--into", "into", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("--into", "into", type=click.Path(path_type=Path), required=True,
               help="The issue file to add the article to.")
 @click.option("--column", help="The 栏目 to add it to (default: the Word file's 栏目： line, else the issue's last column); "
                                "a new one is added after the others.")
@@ -247,6 +260,8 @@ def import_docx_command(source: Path, into: Path, column: str | None) -> None:
     from bulletin_print import check
     from bulletin_print.importers import docx
 
+    readable(source)
+    readable(into)
     try:
         contribution = docx.read_docx(source)
         inserted = docx.insert_article(into.read_text(encoding="utf-8"), contribution, column)
@@ -264,7 +279,7 @@ def import_docx_command(source: Path, into: Path, column: str | None) -> None:
 
 
 @main.command("preview")
-@click.argument("issue", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("issue", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
               help="The folder for the PNGs and index.html (default: build/preview/YEAR-N/).")
 @click.option("--dpi", type=click.IntRange(24, 600), default=96, show_default=True, help="Resolution of the PNGs.")
@@ -273,6 +288,7 @@ def preview_command(issue: Path, output: Path | None, dpi: int, open_: bool) -> 
     """Build ISSUE and write its pages as PNGs (page-01.png…) with an index.html showing them."""
     from bulletin_print import preview
 
+    readable(issue)
     folder = output or Path("build") / "preview" / default_output(issue).stem
     outcome = preview.build_once(issue, folder / default_output(issue).name, folder, dpi)
     for message in outcome.messages:
@@ -289,7 +305,7 @@ def preview_command(issue: Path, output: Path | None, dpi: int, open_: bool) -> 
 
 
 @main.command("watch")
-@click.argument("issue", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("issue", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write the PDF (default: build/YEAR-N.pdf).")
 @click.option("--png", type=click.Path(file_okay=False, path_type=Path),
@@ -300,6 +316,7 @@ def watch_command(issue: Path, output: Path | None, png: Path | None, interval: 
     """Build ISSUE, then rebuild on every save of it, its publication.yaml or layout/, saying how long each took."""
     from bulletin_print import preview
 
+    readable(issue)
     try:
         preview.watch(issue, output or default_output(issue), png, interval=interval,
                       echo=lambda line: click.echo(line))

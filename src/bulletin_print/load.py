@@ -231,12 +231,27 @@ def publication_file(issue_path: Path) -> Path | None:
     return None
 
 
-def issue_files(folder: Path) -> list[Path]:
-    """Every issue file under `folder`, in order: YAML files, less publication files and
-    anything in a hidden folder."""
-    found = [p for pattern in ("*.yaml", "*.yml") for p in folder.rglob(pattern)]
-    return sorted(p for p in found if p.is_file() and p.name != PUBLICATION_FILE
+ISSUE_SUFFIXES = (".yaml", ".yml")
+
+
+def is_issue_folder(path: Path) -> bool:
+    """Whether a path given on the command line is a folder to search for issue files. A folder
+    named like an issue file (13.yaml/) is not: it is an issue file that is not a file."""
+    return path.suffix not in ISSUE_SUFFIXES and path.is_dir()
+
+
+def issue_candidates(folder: Path) -> list[Path]:
+    """Every path named like an issue file under `folder`, in order, less publication files and
+    anything in a hidden folder: regular files, and whatever else carries such a name."""
+    found = [p for suffix in ISSUE_SUFFIXES for p in folder.rglob(f"*{suffix}")]
+    return sorted(p for p in found if p.name != PUBLICATION_FILE
                   and not any(part.startswith(".") for part in p.relative_to(folder).parts))
+
+
+def issue_files(folder: Path) -> list[Path]:
+    """The issue files under `folder` (see issue_candidates) that are regular files: what a folder
+    build keys and builds, for a FIFO among them would block it (`check` reports the others)."""
+    return [p for p in issue_candidates(folder) if p.is_file()]
 
 
 def load_issue(path: Path) -> Issue:
