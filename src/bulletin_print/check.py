@@ -205,7 +205,7 @@ def glyph_problems(doc: load.Document, pub: load.Document | None = None) -> list
                 if cat in ("Cc", "Cs", "Co", "Cn") or (cat == "Cf" and ch not in "\u200b\u2060"):
                     if ("ctl", ch) not in seen:
                         seen.add(("ctl", ch))
-                        out.append(d.problem(t.path, f"含有看不见的控制字符 U+{code:04X}，请删去 (control character)"))
+                        out.append(d.problem(t.path, load.CONTROL.format(code)))
                     continue
                 for role in t.roles:
                     if (role, ch) in seen or fonts.covers(role, ch):

@@ -10,6 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
+import math
+import os
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -29,6 +32,7 @@ from bulletin_print.model import (
     Paragraph,
     Problem,
     find_lead,
+    shown,
 )
 from bulletin_print.paths import SCHEMA_FILE
 
@@ -56,11 +60,23 @@ class Document:
 
 
 def field_name(path: Path_) -> str:
-    """("columns", 2, "articles", 0, "title") → "columns[2].articles[0].title"."""
+    """("columns", 2, "articles", 0, "title") → "columns[2].articles[0].title" (a long key cut short)."""
     out = ""
     for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+        out += f"[{part}]" if isinstance(part, int) else (f".{shown(part)}" if out else shown(part))
     return out
+
+
+def _position(text: str, index: int) -> tuple[int, int]:
+    """The 1-based line and column of text[index]."""
+    return text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+# What YAML refuses to read (controls other than tab and line ends, U+FFFE/U+FFFF) or reads as a
+# line break where an editor sees none (U+0085, U+2028, U+2029, which would put every later
+# position on the wrong line).
+NOT_IN_YAML = re.compile("[^\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+CONTROL = "含有看不见的控制字符 U+{:04X}，请删去 (control character)"
 
 
 def read(path: Path) -> Document:
@@ -70,18 +86,20 @@ def read(path: Path) -> Document:
         text = read_text(path, MAX_FILE_BYTES)
     except Unreadable as e:
         raise IssueError([Problem(str(path), e.line, e.column, "", e.message)]) from None
+    bad = NOT_IN_YAML.search(text)
+    if bad is not None:
+        count = len(NOT_IN_YAML.findall(text))
+        more = f"，共 {count} 处 ({count} times)" if count > 1 else ""
+        raise IssueError([Problem(str(path), *_position(text, bad.start()), "", CONTROL.format(ord(bad.group())) + more)])
     try:
         node = compose(text)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        reason = getattr(e, "problem", None) or str(e)
+        reason = getattr(e, "problem", None) or str(e).splitlines()[0]
         raise IssueError([Problem(str(path), line, column, "", f"YAML 格式错误 (malformed YAML): {reason}")]) from None
-    except RecursionError:  # PyYAML composes recursively: thousands of nested [[[…]]] end here
-        raise IssueError([Problem(str(path), 0, 0, "", TOO_DEEP)]) from None
-    deep = _too_deep(node)
-    if deep is not None:
-        raise IssueError([Problem(str(path), deep.start_mark.line + 1, deep.start_mark.column + 1, "", TOO_DEEP)])
+    except TooDeep as e:
+        raise IssueError([Problem(str(path), e.mark.line + 1, e.mark.column + 1, "", TOO_DEEP)]) from None
     problems: list[Problem] = []
     doc.data = _value(node, (), doc, problems, set()) if node is not None else {}
     if problems:
@@ -108,10 +126,13 @@ def compose(text: str) -> yaml.Node | None:
     reported by PyYAML's own parser, so that the message is the same whichever parsed it."""
     if yaml.__with_libyaml__ and nesting_bound(text) <= C_PARSER_DEPTH:
         try:
-            return yaml.compose(text, Loader=yaml.CSafeLoader)
+            node = yaml.compose(text, Loader=yaml.CSafeLoader)
         except yaml.YAMLError:
             pass
-    return yaml.compose(text, Loader=yaml.SafeLoader)
+        else:
+            _refuse_deep(node)
+            return node
+    return yaml.compose(text, Loader=_ShallowLoader)
 
 
 # An issue file nests at most 7 levels (columns → articles → paragraphs → text); deeper is refused
@@ -120,14 +141,41 @@ MAX_DEPTH = 20
 TOO_DEEP = f"嵌套层数过多，超过 {MAX_DEPTH} 层 (nested too deeply)"
 
 
-def _too_deep(node: yaml.Node | None) -> yaml.Node | None:
-    """The first node nested deeper than MAX_DEPTH, or None (iterative: no recursion to exhaust)."""
+class TooDeep(Exception):
+    """Nesting deeper than MAX_DEPTH, at `mark`."""
+
+    def __init__(self, mark: yaml.Mark) -> None:
+        super().__init__(TOO_DEEP)
+        self.mark = mark
+
+
+class _ShallowLoader(yaml.SafeLoader):
+    """PyYAML's loader, stopping at the first node nested deeper than MAX_DEPTH: its composer
+    recurses once per level, so thousands of nested [[[…]]] would otherwise exhaust Python's
+    stack, and the node that goes too deep is the place to report."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.depth = -1  # the document's root is at depth 0, as in _refuse_deep
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise TooDeep(self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+def _refuse_deep(node: yaml.Node | None) -> None:
+    """Raise TooDeep at the first node nested deeper than MAX_DEPTH (iterative: no recursion to exhaust)."""
     stack = [(node, 0)] if node is not None else []
     seen: set[int] = set()
     while stack:
         n, depth = stack.pop()
         if depth > MAX_DEPTH:
-            return n
+            raise TooDeep(n.start_mark)
         if id(n) in seen:  # an alias: refused later, not followed
             continue
         seen.add(id(n))
@@ -135,11 +183,22 @@ def _too_deep(node: yaml.Node | None) -> yaml.Node | None:
             stack.extend((child, depth + 1) for pair in n.value for child in pair)
         elif isinstance(n, yaml.SequenceNode):
             stack.extend((child, depth + 1) for child in n.value)
-    return None
+
+
+SURROGATE = re.compile("[\ud800-\udfff]")
+# 期 and 总第 as an editor reads them: YAML 1.1 also reads 012 as 10 (octal), 1:0 as 60
+# (sexagesimal), 1_000, +12, 0x1F and 12.0 as numbers, which would print 第10期 or 第12.0期.
+WHOLE_NUMBERS = {("number",), ("total",)}
+PLAIN_WHOLE = re.compile(r"-?(0|[1-9][0-9]*)")
+INT_TAG, FLOAT_TAG = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+MAX_DIGITS = 18
 
 
 def _value(node: yaml.Node, path: Path_, doc: Document, problems: list[Problem], seen: set[int]) -> Any:
-    """Turn a node into data, recording positions; aliases are refused (they can blow up memory)."""
+    """Turn a node into data, recording positions; aliases are refused (they can blow up memory),
+    and so is what no issue file can mean: a lone surrogate (from an escape such as "\\ud800",
+    which cannot be written out as UTF-8), a key that is not text, a 期 or 总第 not written as
+    a plain whole number, a number that is not finite (.nan, .inf)."""
     doc.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if id(node) in seen:
         problems.append(doc.problem(path, "不支持 YAML 锚点和别名 (anchors and aliases are not allowed)"))
@@ -148,20 +207,45 @@ def _value(node: yaml.Node, path: Path_, doc: Document, problems: list[Problem],
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = str(key_node.value)
+            if not isinstance(key_node, yaml.ScalarNode):
+                at = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                problems.append(Problem(doc.file, *at, field_name(path), "字段名应为文字 (a key must be text)"))
+                continue
+            key = key_node.value
             where = path + (key,)
             doc.keys[where] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            if key in out:
+            if SURROGATE.search(key):
+                problems.append(doc.problem(where, _surrogate(key), key=True))
+            elif key in out:
                 problems.append(doc.problem(where, "重复的字段 (duplicate key)", key=True))
             out[key] = _value(value_node, where, doc, problems, seen)
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_value(item, path + (i,), doc, problems, seen) for i, item in enumerate(node.value)]
+    if SURROGATE.search(node.value):
+        problems.append(doc.problem(path, _surrogate(node.value)))
+        return None
+    if path in WHOLE_NUMBERS and node.tag in (INT_TAG, FLOAT_TAG):
+        if node.tag != INT_TAG or node.style or not PLAIN_WHOLE.fullmatch(node.value):  # style: quoted or block
+            problems.append(doc.problem(path, f"「{shown(node.value)}」应写作不带小数点、前导零、正号或其他记法的整数，"
+                                              f"如 12 (write a plain whole number such as 12)"))
+            return None
+        if len(node.value) > MAX_DIGITS:
+            problems.append(doc.problem(path, f"数字过大：{len(node.value)} 位 (number too large)"))
+            return None
     try:
         value = yaml.SafeLoader(" ").construct_object(node)
     except (ValueError, yaml.YAMLError):
         value = node.value  # e.g. a date like 2024-13-01: left as text for the schema to refuse
+    if isinstance(value, float) and not math.isfinite(value):
+        problems.append(doc.problem(path, f"「{shown(node.value)}」应为有限的数 (must be a finite number)"))
+        return None
     return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _surrogate(text: str) -> str:
+    code = ord(SURROGATE.search(text).group())
+    return f"含有不成对的代理字符 U+{code:04X}（如转义 \\u{code:04x}），无法存为 UTF-8，请删去 (lone surrogate)"
 
 
 @cache
