@@ -35,6 +35,11 @@ from bulletin_print.paths import code_sha256
 # bounded time. A real issue is 10–30 KB, 20–60 paragraphs and 5,000–20,000 characters.
 MAX_PARAGRAPHS = 1000  # paragraphs of all articles plus the 信息摘登 items
 MAX_CHARACTERS = 200_000  # characters of text in the whole issue (about 120 pages)
+MAX_TITLE = 120  # characters of an article's title, its lines together: six lines of 2号
+# The 版记's last line sets "本期责任编辑：X" and "电话：Y" apart in one 14 pt line of the 156 mm text
+# block (layout/bulletin.css, .colophon .editor), with at least a character's width between them.
+EDITOR_LABEL, PHONE_LABEL = "本期责任编辑：", "电话："
+COLOPHON_LINE = 156 / (14 * 25.4 / 72)  # em of 14 pt in 156 mm: 31.6
 
 WARNING = "warning"
 ERROR = "error"
@@ -78,7 +83,7 @@ def check_file(path: Path, *, fonts: bool = True, lint: bool = True) -> Checked:
     except IssueError as e:
         out.problems.extend(e.problems)
         return out
-    out.problems.extend(limits(out.issue, out.doc))
+    out.problems.extend(limits(out.issue, out.doc, pub))
     if any(p.severity == ERROR for p in out.problems):
         return out
     if fonts:
@@ -88,7 +93,12 @@ def check_file(path: Path, *, fonts: bool = True, lint: bool = True) -> Checked:
     return out
 
 
-def limits(issue: Issue, doc: load.Document) -> list[Problem]:
+def limits(issue: Issue, doc: load.Document, pub: load.Document | None = None) -> list[Problem]:
+    """What the schema cannot say: limits on the whole issue, an article's title with its lines
+    together, and the 版记's editor and phone on one line (each field's own length is in the schema)."""
+    def origin(key: str) -> load.Document:  # the file a merged value came from
+        return doc if pub is None or key in doc.data else pub
+
     paragraphs = sum(len(a.paragraphs) for a in issue.articles) + len(issue.briefs)
     out = []
     if paragraphs > MAX_PARAGRAPHS:
@@ -98,6 +108,20 @@ def limits(issue: Issue, doc: load.Document) -> list[Problem]:
     if characters > MAX_CHARACTERS:
         out.append(doc.problem(("columns",), f"正文过长：共 {characters} 字，上限为 {MAX_CHARACTERS} 字"
                                              f" (text too long)"))
+    for c, column in enumerate(issue.columns):
+        for a, article in enumerate(column.articles):
+            if len(article.title_text) > MAX_TITLE:
+                out.append(origin("columns").problem(("columns", c, "articles", a, "title"),
+                                                     load.too_long(len(article.title_text), MAX_TITLE)))
+    from bulletin_print import fonts
+
+    body = fonts.metrics("body")
+    width = sum(body.advance(ch) for ch in f"{EDITOR_LABEL}{issue.editor}{PHONE_LABEL}{issue.phone}") + 1
+    if width > COLOPHON_LINE:
+        out.append(origin("editor").problem(("editor",), f"「{EDITOR_LABEL}{shown(issue.editor)}」与「{PHONE_LABEL}"
+                                                         f"{shown(issue.phone)}」排在版记的同一行，共宽 {width:.1f} 字，"
+                                                         f"一行只有 {COLOPHON_LINE:.1f} 字宽，请缩短 (editor and phone "
+                                                         f"do not fit one line of the 版记)"))
     return out
 
 

@@ -265,10 +265,10 @@ def validate(doc: Document) -> list[Problem]:
 def _explain(doc: Document, error: jsonschema.ValidationError) -> list[Problem]:
     path: Path_ = tuple(error.absolute_path)
     kind, value = error.validator, error.instance
-    if kind == "oneOf":  # explain the alternative that got furthest
-        best = jsonschema.exceptions.best_match(error.context) if error.context else None
-        if best is not None and tuple(best.absolute_path) != path:
-            return _explain(doc, best)
+    if kind == "oneOf":  # explain the alternative the value is of the kind of (a list's item, a string's length)
+        fitting = [e for e in error.context if tuple(e.absolute_path) != path or e.validator not in ("type", "const")]
+        if fitting:
+            return _explain(doc, jsonschema.exceptions.best_match(fitting))
         return [doc.problem(path, _expected(error.schema))]
     if kind == "additionalProperties":
         known = sorted(error.schema.get("properties", {}))
@@ -282,18 +282,41 @@ def _explain(doc: Document, error: jsonschema.ValidationError) -> list[Problem]:
     if kind == "required":
         missing = error.message.split("'")[1]
         return [doc.problem(path, f"缺少必填字段 (missing field) {missing}")]
-    messages = {
-        "type": _expected(error.schema),
-        "minLength": "不能为空 (must not be empty)",
-        "pattern": "不能为空 (must not be empty)",
-        "minItems": "至少要有一项 (needs at least one entry)",
-        "maxItems": f"最多 {error.validator_value} 项 (at most {error.validator_value} entries)",
-        "minimum": f"应为不小于 {error.validator_value} 的数 (must be ≥ {error.validator_value})",
-        "maximum": f"应为不大于 {error.validator_value} 的数 (must be ≤ {error.validator_value})",
-        "format": f"「{value}」不是有效日期，应写作 2024-08-16 (not a date: write YYYY-MM-DD)",
-        "const": _expected(error.schema),
-    }
-    return [doc.problem(path, messages.get(kind, error.message))]
+    return [doc.problem(path, _message(kind, error.validator_value, value, error.schema) or error.message)]
+
+
+# What the schema's one "not" refuses: an edition's name that cannot be part of a file name ($defs/name).
+EDITION_NAME = ("刊别是文件名的一部分，不能含有 /、\\ 或控制字符，也不能以 . 开头"
+                " (an edition names files: no /, \\ or control characters, no leading .)")
+
+
+def _message(kind: str, limit: Any, value: Any, schema: dict[str, Any]) -> str | None:
+    """What the schema's keyword `kind` (with its value `limit`) says of `value`, for an editor."""
+    if kind in ("type", "const"):
+        return _expected(schema)
+    if kind == "minLength":
+        return "不能为空 (must not be empty)" if limit <= 1 else f"过短：至少 {limit} 个字 (too short: at least {limit} characters)"
+    if kind == "maxLength":
+        return too_long(len(value), limit)
+    if kind == "pattern":  # the one pattern: "\\S", some text
+        return "不能为空 (must not be empty)"
+    if kind == "not":
+        return EDITION_NAME
+    if kind == "minItems":
+        return "至少要有一项 (needs at least one entry)"
+    if kind == "maxItems":
+        return f"最多 {limit} 项 (at most {limit} entries)"
+    if kind == "minimum":
+        return f"应为不小于 {limit} 的数 (must be ≥ {limit})"
+    if kind == "maximum":
+        return f"应为不大于 {limit} 的数 (must be ≤ {limit})"
+    if kind == "format":
+        return f"「{shown(str(value))}」不是有效日期，应写作 2024-08-16 (not a date: write YYYY-MM-DD)"
+    return None
+
+
+def too_long(length: int, limit: int) -> str:
+    return f"过长：共 {length} 字，上限为 {limit} 字 (too long: at most {limit} characters)"
 
 
 def _expected(schema: dict[str, Any]) -> str:
