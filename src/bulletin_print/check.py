@@ -390,16 +390,8 @@ def fix_file(path: Path) -> list[Problem]:
 # ----------------------------------------------------------------------------------- ledger
 
 
-def archive_root(path: Path) -> Path | None:
-    """The archive folder (issues/) of a file at issues/YYYY/N.yaml, or None outside an archive."""
-    parent = path.resolve().parent
-    if re.fullmatch(r"\d{4}", parent.name):
-        return parent.parent
-    return None
-
-
 def archive_files(root: Path) -> list[Path]:
-    return sorted(p for p in root.glob("*/*.yaml") if re.fullmatch(r"\d{4}", p.parent.name) and p.is_file())
+    return sorted(p for p in root.glob("*/*.yaml") if load.YEAR_FOLDER.fullmatch(p.parent.name) and p.is_file())
 
 
 @dataclass(frozen=True)
@@ -454,7 +446,7 @@ def ledger(members: list[Member]) -> list[Problem]:
     out: list[Problem] = []
     duplicates: set[int] = set()
     for m in members:  # the path
-        year_dir = m.path.resolve().parent.name
+        year_dir = Path(os.path.abspath(m.path)).parent.name
         if year_dir != str(m.date.year):
             out.append(m.problem("date", f"日期在 {m.date.year} 年，文件却在 {year_dir} 文件夹；应为 "
                                          f"{expected_name(m)} (path disagrees with the date)"))
@@ -523,9 +515,9 @@ def archive_members(files: list[Path], checked: dict[Path, Checked]) -> list[Mem
             try:
                 pub = load.publication_file(f)
                 if pub not in publications:
-                    publications[pub] = pub.read_bytes() if pub is not None else b""
-                key = hashlib.sha256(f.read_bytes() + b"\0" + publications[pub]).hexdigest()
-            except OSError:
+                    publications[pub] = read_bytes(pub, load.MAX_FILE_BYTES) if pub is not None else b""
+                key = hashlib.sha256(read_bytes(f, load.MAX_FILE_BYTES) + b"\0" + publications[pub]).hexdigest()
+            except Unreadable:
                 key = None  # unreadable: its own check says so
             if key is not None and key in known:
                 entry = known[key]
@@ -576,7 +568,7 @@ def examine(paths: list[Path], *, fonts: bool = True, lint: bool = True) -> tupl
     checked = {f.resolve(): check_file(f, fonts=fonts, lint=lint) for f in files}
     for p in checked.values():
         problems.extend(p.problems)
-    roots = {r for f in files if (r := archive_root(f)) is not None}
+    roots = {r for f in files if (r := load.archive_folder(f)) is not None}
     for root in sorted(roots):
         for problem in ledger(archive_members(archive_files(root), checked)):
             if Path(problem.file).resolve() in named:
@@ -588,7 +580,7 @@ def examine(paths: list[Path], *, fonts: bool = True, lint: bool = True) -> tupl
 def numbering_refused(files: list[Path]) -> set[Path]:
     """The files (resolved) among `files` whose numbering the ledger refuses: a folder build must
     not skip them as current, since `build FILE` would refuse them."""
-    roots = {r for f in files if (r := archive_root(f)) is not None}
+    roots = {r for f in files if (r := load.archive_folder(f)) is not None}
     return {Path(p.file).resolve() for root in sorted(roots)
             for p in errors(ledger(archive_members(archive_files(root), {})))}
 

@@ -329,9 +329,29 @@ def _expected(schema: dict[str, Any]) -> str:
     return f"应为{kinds.get(schema.get('type', ''), schema.get('type', '?'))}"
 
 
+YEAR_FOLDER = re.compile(r"\d{4}")
+
+
+def archive_folder(issue_path: Path) -> Path | None:
+    """The archive folder (issues/) of a file at issues/YYYY/N.yaml, or None outside an archive.
+    The path is taken as given (made absolute, not resolved): an issue linked into an archive
+    belongs to that archive, not to the folder of the link's target."""
+    folder = Path(os.path.abspath(issue_path)).parent
+    return folder.parent if YEAR_FOLDER.fullmatch(folder.name) else None
+
+
 def publication_file(issue_path: Path) -> Path | None:
-    """The nearest `publication.yaml` in the issue's folder or above it."""
-    for folder in issue_path.resolve().parents:
+    """The issue's `publication.yaml`, looked for only inside its publication: in the issue's own
+    folder; then, for issues/YYYY/N.yaml, in the archive folder; then, when that folder is named
+    issues, in the folder that holds it (publication.yaml beside issues/). Never higher up, where
+    a file that belongs to no publication (a planted /tmp/publication.yaml) would be taken in."""
+    folders = [Path(os.path.abspath(issue_path)).parent]
+    archive = archive_folder(issue_path)
+    if archive is not None:
+        folders.append(archive)
+        if archive.name == "issues":
+            folders.append(archive.parent)
+    for folder in folders:
         candidate = folder / PUBLICATION_FILE
         if candidate.is_file():
             return candidate
