@@ -5,6 +5,7 @@ An editor sees one line per problem (file:line:column: field: what is wrong), ne
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -169,26 +170,38 @@ def new_command(date_: str | None, edition: str, archive: Path) -> None:
         sys.exit(1)
     pub = archive / load.PUBLICATION_FILE
     editions, title = ["普刊", "增刊", "专刊"], ""
-    if pub.is_file():
-        try:
-            data = load.read(pub).data
-            editions, title = data.get("editions", editions), data.get("title", "")
-        except IssueError as e:
-            for problem in e.problems:
-                click.echo(str(problem), err=True)
-            sys.exit(1)
-    if edition not in editions:
-        click.echo(f"--edition: 刊别应为 {'、'.join(editions)} 之一 (edition must be one of them)", err=True)
-        sys.exit(2)
-    target, number, total, last = check.next_issue(archive, edition, date)
+    try:
+        if pub.is_file():
+            doc = load.read(pub)
+            if problems := load.validate(doc):
+                raise IssueError(problems)
+            editions, title = doc.data.get("editions", editions), doc.data.get("title", "")
+        if edition not in editions:
+            click.echo(f"--edition: 刊别应为 {'、'.join(editions)} 之一 (edition must be one of them)", err=True)
+            sys.exit(2)
+        target, number, total, last = check.next_issue(archive, edition, date)
+    except IssueError as e:
+        for problem in e.problems:
+            click.echo(check.describe(problem), err=True)
+        sys.exit(1)
     if last is not None and date < last.date:
         click.echo(f"--date: {date} 早于上一期的日期 {last.date} (date goes backwards)", err=True)
         sys.exit(1)
-    if target.exists():
-        click.echo(f"{target}: 文件已存在，未改动 (file exists, left as it was)", err=True)
+    inside = os.path.realpath(archive)
+    if os.path.commonpath([inside, os.path.realpath(target)]) != inside:
+        click.echo(str(Problem(str(target), 0, 0, "", f"不在档案文件夹 {archive} 之内，未写入 (outside the archive folder: not written)")), err=True)
         sys.exit(1)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(check.new_issue_text(target, edition, number, total, date, last, title), encoding="utf-8")
+    text = check.new_issue_text(target, edition, number, total, date, last, title)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "x", encoding="utf-8") as f:  # never over a file, nor through a link, that is there
+            f.write(text)
+    except FileExistsError:
+        click.echo(str(Problem(str(target), 0, 0, "", "文件已存在，未改动 (file exists, left as it was)")), err=True)
+        sys.exit(1)
+    except OSError as e:
+        click.echo(str(Problem(str(target), 0, 0, "", f"无法写入 (cannot write): {e.strerror}")), err=True)
+        sys.exit(1)
     click.echo(f"{target}: {edition}{date.year}年第{number}期（总第{total}期）")
 
 
