@@ -88,13 +88,15 @@ def test_a_colophon_that_no_page_can_hold(entries: int) -> None:
 
 @pytest.fixture(scope="module")
 def tall_colophon(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample, its publication's 发 list too long for any page."""
+    """The sample, its publication's 发 lists too long for any page, though each within its limit."""
     root = tmp_path_factory.mktemp("tall") / "issues"
     (root / "2024").mkdir(parents=True)
     shutil.copy(SAMPLE, root / "2024" / "12.yaml")
     publication = (ROOT / "issues" / "publication.yaml").read_text(encoding="utf-8")
     line = "市人大常委会组成人员，市人大机关各部门，各区、县（市）人大常委会"
-    (root / "publication.yaml").write_text(publication.replace(line, (line + "，") * 30 + "各乡镇"), encoding="utf-8")
+    long = ((line + "，") * 9)[:290]
+    more = "".join(f"\n  - label: 发\n    text: {long}" for _ in range(7))
+    (root / "publication.yaml").write_text(publication.replace(line, long + more), encoding="utf-8")
     return root / "2024" / "12.yaml"
 
 

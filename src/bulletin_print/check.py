@@ -26,15 +26,18 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any, Iterator
 
+import yaml
+
 from bulletin_print import load
-from bulletin_print.model import Issue, IssueError, Problem, find_lead
-from bulletin_print.files import CACHE_DIR, read_store, write_store
+from bulletin_print.model import Issue, IssueError, Problem, find_lead, shown
+from bulletin_print.files import CACHE_DIR, Unreadable, read_bytes, read_store, regular_file, write_store
 from bulletin_print.paths import code_sha256
 
 # Limits: beyond them an issue is refused before any layout, so that a build always ends in
 # bounded time. A real issue is 10–30 KB, 20–60 paragraphs and 5,000–20,000 characters.
 MAX_PARAGRAPHS = 1000  # paragraphs of all articles plus the 信息摘登 items
 MAX_CHARACTERS = 200_000  # characters of text in the whole issue (about 120 pages)
+MAX_TITLE = 120  # characters of an article's title, its lines together: six lines of 2号
 
 WARNING = "warning"
 ERROR = "error"
@@ -53,12 +56,8 @@ def warn(problem: Problem) -> Problem:
 
 
 def describe(problem: Problem) -> str:
-    """One line for an editor: errors as `Problem` says them, warnings marked 提醒."""
-    if problem.severity != WARNING:
-        return str(problem)
-    where = f"{problem.file}:{problem.line}:{problem.column}" if problem.line else problem.file
-    field_ = f" {problem.field}:" if problem.field else ""
-    return f"{where}: 提醒 (warning):{field_} {problem.message}"
+    """One line for an editor: errors as they are, warnings marked 提醒 (see Problem)."""
+    return str(problem)
 
 
 @dataclass
@@ -83,7 +82,7 @@ def check_file(path: Path, *, fonts: bool = True, lint: bool = True) -> Checked:
     except IssueError as e:
         out.problems.extend(e.problems)
         return out
-    out.problems.extend(limits(out.issue, out.doc))
+    out.problems.extend(limits(out.issue, out.doc, out.pub))
     out.problems.extend(placeholder_problems(out.doc, out.pub))
     if any(p.severity == ERROR for p in out.problems):
         return out
@@ -94,7 +93,12 @@ def check_file(path: Path, *, fonts: bool = True, lint: bool = True) -> Checked:
     return out
 
 
-def limits(issue: Issue, doc: load.Document) -> list[Problem]:
+def limits(issue: Issue, doc: load.Document, pub: load.Document | None = None) -> list[Problem]:
+    """What the schema cannot say: limits on the whole issue, and an article's title with its lines
+    together (each field's own length is in the schema)."""
+    def origin(key: str) -> load.Document:  # the file a merged value came from
+        return doc if pub is None or key in doc.data else pub
+
     paragraphs = sum(len(a.paragraphs) for a in issue.articles) + len(issue.briefs)
     out = []
     if paragraphs > MAX_PARAGRAPHS:
@@ -104,6 +108,11 @@ def limits(issue: Issue, doc: load.Document) -> list[Problem]:
     if characters > MAX_CHARACTERS:
         out.append(doc.problem(("columns",), f"正文过长：共 {characters} 字，上限为 {MAX_CHARACTERS} 字"
                                              f" (text too long)"))
+    for c, column in enumerate(issue.columns):
+        for a, article in enumerate(column.articles):
+            if len(article.title_text) > MAX_TITLE:
+                out.append(origin("columns").problem(("columns", c, "articles", a, "title"),
+                                                     load.too_long(len(article.title_text), MAX_TITLE)))
     return out
 
 
@@ -221,7 +230,7 @@ def glyph_problems(doc: load.Document, pub: load.Document | None = None) -> list
                 if cat in ("Cc", "Cs") or (cat == "Cf" and ch not in "\u200b\u2060"):
                     if ("ctl", ch) not in seen:
                         seen.add(("ctl", ch))
-                        out.append(d.problem(t.path, f"含有看不见的控制字符 U+{code:04X}，请删去 (control character)"))
+                        out.append(d.problem(t.path, load.CONTROL.format(code)))
                     continue
                 if cat == "Co":
                     if ("pua", ch) not in seen:
@@ -385,16 +394,8 @@ def fix_file(path: Path) -> list[Problem]:
 # ----------------------------------------------------------------------------------- ledger
 
 
-def archive_root(path: Path) -> Path | None:
-    """The archive folder (issues/) of a file at issues/YYYY/N.yaml, or None outside an archive."""
-    parent = path.resolve().parent
-    if re.fullmatch(r"\d{4}", parent.name):
-        return parent.parent
-    return None
-
-
 def archive_files(root: Path) -> list[Path]:
-    return sorted(p for p in root.glob("*/*.yaml") if re.fullmatch(r"\d{4}", p.parent.name) and p.is_file())
+    return sorted(p for p in root.glob("*/*.yaml") if load.YEAR_FOLDER.fullmatch(p.parent.name) and p.is_file())
 
 
 @dataclass(frozen=True)
@@ -449,7 +450,7 @@ def ledger(members: list[Member]) -> list[Problem]:
     out: list[Problem] = []
     duplicates: set[int] = set()
     for m in members:  # the path
-        year_dir = m.path.resolve().parent.name
+        year_dir = Path(os.path.abspath(m.path)).parent.name
         if year_dir != str(m.date.year):
             out.append(m.problem("date", f"日期在 {m.date.year} 年，文件却在 {year_dir} 文件夹；应为 "
                                          f"{expected_name(m)} (path disagrees with the date)"))
@@ -518,9 +519,9 @@ def archive_members(files: list[Path], checked: dict[Path, Checked]) -> list[Mem
             try:
                 pub = load.publication_file(f)
                 if pub not in publications:
-                    publications[pub] = pub.read_bytes() if pub is not None else b""
-                key = hashlib.sha256(f.read_bytes() + b"\0" + publications[pub]).hexdigest()
-            except OSError:
+                    publications[pub] = read_bytes(pub, load.MAX_FILE_BYTES) if pub is not None else b""
+                key = hashlib.sha256(read_bytes(f, load.MAX_FILE_BYTES) + b"\0" + publications[pub]).hexdigest()
+            except Unreadable:
                 key = None  # unreadable: its own check says so
             if key is not None and key in known:
                 entry = known[key]
@@ -542,15 +543,19 @@ def archive_members(files: list[Path], checked: dict[Path, Checked]) -> list[Mem
 
 
 def issue_files(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
+    """The issue files named, and those in the folders named; and a problem for each path that
+    is not a file the tool can read (missing, a folder named like an issue file, a FIFO, a
+    device, a symlink loop), whether named or found in a folder under an issue file's name."""
     files: list[Path] = []
     problems: list[Problem] = []
     for p in paths:
-        if p.is_dir():
-            files.extend(load.issue_files(p))
-        elif p.exists() or p.suffix in (".yaml", ".yml"):
-            files.append(p)
-        else:
-            problems.append(Problem(str(p), 0, 0, "", "文件不存在 (file not found)"))
+        for f in load.issue_candidates(p) if load.is_issue_folder(p) else [p]:
+            try:
+                regular_file(f)
+            except Unreadable as e:
+                problems.append(Problem(str(f), 0, 0, "", e.message))
+            else:
+                files.append(f)
     return files, problems
 
 
@@ -567,7 +572,7 @@ def examine(paths: list[Path], *, fonts: bool = True, lint: bool = True) -> tupl
     checked = {f.resolve(): check_file(f, fonts=fonts, lint=lint) for f in files}
     for p in checked.values():
         problems.extend(p.problems)
-    roots = {r for f in files if (r := archive_root(f)) is not None}
+    roots = {r for f in files if (r := load.archive_folder(f)) is not None}
     for root in sorted(roots):
         for problem in ledger(archive_members(archive_files(root), checked)):
             if Path(problem.file).resolve() in named:
@@ -579,7 +584,7 @@ def examine(paths: list[Path], *, fonts: bool = True, lint: bool = True) -> tupl
 def numbering_refused(files: list[Path]) -> set[Path]:
     """The files (resolved) among `files` whose numbering the ledger refuses: a folder build must
     not skip them as current, since `build FILE` would refuse them."""
-    roots = {r for f in files if (r := archive_root(f)) is not None}
+    roots = {r for f in files if (r := load.archive_folder(f)) is not None}
     return {Path(p.file).resolve() for root in sorted(roots)
             for p in errors(ledger(archive_members(archive_files(root), {})))}
 
@@ -605,25 +610,38 @@ def next_issue(root: Path, edition: str, date: dt.date) -> tuple[Path, int, int,
 
 def new_issue_text(target: Path, edition: str, number: int, total: int, date: dt.date, last: Issue | None,
                    title: str) -> str:
+    """The new issue's file. Every value taken from elsewhere (the last issue's editor and 栏目,
+    the edition) is written by the YAML emitter, so that it reads back as the same text."""
     schema = os.path.relpath(load.SCHEMA_FILE, target.parent.resolve())
     column = last.columns[0].name if last and last.columns else "要闻速递"
     editor = last.editor if last else "（责任编辑）"
+    label = " ".join(f"《{title}》{date.year}年第{number}期（总第{total}期）".split())  # a comment is one line
     return (
         f"# yaml-language-server: $schema={Path(schema).as_posix()}\n"
-        f"# 《{title}》{date.year}年第{number}期（总第{total}期）\n"
-        f"edition: {edition}\n"
+        f"# {label}\n"
+        f"edition: {yaml_scalar(edition)}\n"
         f"number: {number}          # 期: counts within the year\n"
         f"total: {total}         # 总第: counts across all years\n"
         f"date: {date.isoformat()}\n"
-        f"editor: {editor}       # 本期责任编辑\n"
+        f"editor: {yaml_scalar(editor)}       # 本期责任编辑\n"
         f"columns:\n"
-        f"  - name: {column}\n"
+        f"  - name: {yaml_scalar(column)}\n"
         f"    articles:\n"
         f"      - title: （标题）\n"
         f"        paragraphs:\n"
         f"          - （正文）\n"
         f"        attribution: （单位 姓名）\n"
     )
+
+
+def yaml_scalar(value: str) -> str:
+    """`value` as the YAML emitter writes it, on one line: plain where YAML reads that back as the
+    same text, quoted where it would not ('no', '要闻: 速递', '12'), escaped in double quotes
+    where it holds a line break or a character the tool does not read in a file (load.NOT_IN_YAML)."""
+    text = yaml.safe_dump(value, allow_unicode=True, width=1 << 30).removesuffix("\n...\n").removesuffix("\n")
+    if "\n" in text or load.NOT_IN_YAML.search(text):
+        text = yaml.safe_dump(value, allow_unicode=True, width=1 << 30, default_style='"').removesuffix("\n")
+    return text
 
 
 # ------------------------------------------------------------------------------ font report

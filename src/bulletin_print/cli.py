@@ -5,13 +5,25 @@ An editor sees one line per problem (file:line:column: field: what is wrong), ne
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import click
 
-from bulletin_print.files import write_atomic
-from bulletin_print.model import IssueError
+from bulletin_print.files import Unreadable, regular_file, write_atomic
+from bulletin_print.model import IssueError, Problem
+
+
+def readable(path: Path) -> None:
+    """Exit 1, saying why in the project's words, unless `path` is a regular file the tool can
+    read: a missing file, a folder, a FIFO or a symlink loop is a problem of the input, not a
+    usage mistake (which click reports, with exit 2)."""
+    try:
+        regular_file(path)
+    except Unreadable as e:
+        click.echo(str(Problem(str(path), 0, 0, "", e.message)), err=True)
+        sys.exit(1)
 
 
 def default_output(issue_path: Path) -> Path:
@@ -41,7 +53,7 @@ def main() -> None:
 def build(issue: Path, output: Path | None, variant: str, bleed: str | None, marks: bool, even: bool,
           jobs: int | None, force: bool, draft: bool) -> None:
     """Build the PDF of ISSUE (e.g. issues/2024/12.yaml), or of every issue in a folder (issues/)."""
-    from bulletin_print import check, finish, pipeline
+    from bulletin_print import check, finish, load, pipeline
 
     try:
         options = finish.Options(variant, bleed, marks, even, draft)
@@ -49,7 +61,7 @@ def build(issue: Path, output: Path | None, variant: str, bleed: str | None, mar
         raise click.BadParameter(str(e)) from None
     if (bleed or marks) and variant != "print":
         raise click.BadParameter("--bleed and --marks are for --for print")
-    if issue.is_dir():
+    if load.is_issue_folder(issue):
         build_folder(issue, output or Path("build"), options, jobs, force)
         return
     output = output or default_output(issue).with_suffix(f"{options.suffix}.pdf")
@@ -89,7 +101,7 @@ def build_folder(folder: Path, out_dir: Path, options, jobs: int | None, force: 
 
 
 @main.command()
-@click.argument("pdf", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("pdf", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="The folder to write the sources into.")
 def extract(pdf: Path, output: Path) -> None:
@@ -99,6 +111,7 @@ def extract(pdf: Path, output: Path) -> None:
     """
     from bulletin_print import finish
 
+    readable(pdf)
     try:
         written = finish.extract(pdf, output)
     except ValueError as e:
@@ -169,26 +182,38 @@ def new_command(date_: str | None, edition: str, archive: Path) -> None:
         sys.exit(1)
     pub = archive / load.PUBLICATION_FILE
     editions, title = ["普刊", "增刊", "专刊"], ""
-    if pub.is_file():
-        try:
-            data = load.read(pub).data
-            editions, title = data.get("editions", editions), data.get("title", "")
-        except IssueError as e:
-            for problem in e.problems:
-                click.echo(str(problem), err=True)
-            sys.exit(1)
-    if edition not in editions:
-        click.echo(f"--edition: 刊别应为 {'、'.join(editions)} 之一 (edition must be one of them)", err=True)
-        sys.exit(2)
-    target, number, total, last = check.next_issue(archive, edition, date)
+    try:
+        if pub.is_file():
+            doc = load.read(pub)
+            if problems := load.validate(doc):
+                raise IssueError(problems)
+            editions, title = doc.data.get("editions", editions), doc.data.get("title", "")
+        if edition not in editions:
+            click.echo(f"--edition: 刊别应为 {'、'.join(editions)} 之一 (edition must be one of them)", err=True)
+            sys.exit(2)
+        target, number, total, last = check.next_issue(archive, edition, date)
+    except IssueError as e:
+        for problem in e.problems:
+            click.echo(check.describe(problem), err=True)
+        sys.exit(1)
     if last is not None and date < last.date:
         click.echo(f"--date: {date} 早于上一期的日期 {last.date} (date goes backwards)", err=True)
         sys.exit(1)
-    if target.exists():
-        click.echo(f"{target}: 文件已存在，未改动 (file exists, left as it was)", err=True)
+    inside = os.path.realpath(archive)
+    if os.path.commonpath([inside, os.path.realpath(target)]) != inside:
+        click.echo(str(Problem(str(target), 0, 0, "", f"不在档案文件夹 {archive} 之内，未写入 (outside the archive folder: not written)")), err=True)
         sys.exit(1)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(check.new_issue_text(target, edition, number, total, date, last, title), encoding="utf-8")
+    text = check.new_issue_text(target, edition, number, total, date, last, title)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "x", encoding="utf-8") as f:  # never over a file, nor through a link, that is there
+            f.write(text)
+    except FileExistsError:
+        click.echo(str(Problem(str(target), 0, 0, "", "文件已存在，未改动 (file exists, left as it was)")), err=True)
+        sys.exit(1)
+    except OSError as e:
+        click.echo(str(Problem(str(target), 0, 0, "", f"无法写入 (cannot write): {e.strerror}")), err=True)
+        sys.exit(1)
     click.echo(f"{target}: {edition}{date.year}年第{number}期（总第{total}期）")
 
 
@@ -218,7 +243,7 @@ def import_group() -> None:
 
 
 @import_group.command("text")
-@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("source", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="The issue file to write (default: issues/YYYY/N.yaml from the masthead's date and 期).")
 @click.option("--force", is_flag=True, help="Overwrite the issue file if it exists.")
@@ -227,6 +252,7 @@ def import_text_command(source: Path, output: Path | None, force: bool) -> None:
     from bulletin_print import check
     from bulletin_print.importers import text
 
+    readable(source)
     try:
         imported = text.parse(source.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError) as e:
@@ -249,8 +275,8 @@ def import_text_command(source: Path, output: Path | None, force: bool) -> None:
 
 
 @import_group.command("docx")
-@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--into", "into", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("--into", "into", type=click.Path(path_type=Path), required=True,
               help="The issue file to add the article to.")
 @click.option("--column", help="The 栏目 to add it to (default: the Word file's 栏目： line, else the issue's last column); "
                                "a new one is added after the others.")
@@ -259,6 +285,8 @@ def import_docx_command(source: Path, into: Path, column: str | None) -> None:
     from bulletin_print import check
     from bulletin_print.importers import docx
 
+    readable(source)
+    readable(into)
     try:
         contribution = docx.read_docx(source)
         inserted = docx.insert_article(into.read_text(encoding="utf-8"), contribution, column)
@@ -276,7 +304,7 @@ def import_docx_command(source: Path, into: Path, column: str | None) -> None:
 
 
 @main.command("preview")
-@click.argument("issue", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("issue", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
               help="The folder for the PNGs and index.html (default: build/preview/YEAR-N/).")
 @click.option("--dpi", type=click.IntRange(24, 600), default=96, show_default=True, help="Resolution of the PNGs.")
@@ -285,6 +313,7 @@ def preview_command(issue: Path, output: Path | None, dpi: int, open_: bool) -> 
     """Build ISSUE and write its pages as PNGs (page-01.png…) with an index.html showing them."""
     from bulletin_print import preview
 
+    readable(issue)
     folder = output or Path("build") / "preview" / default_output(issue).stem
     outcome = preview.build_once(issue, folder / default_output(issue).name, folder, dpi)
     for message in outcome.messages:
@@ -301,7 +330,7 @@ def preview_command(issue: Path, output: Path | None, dpi: int, open_: bool) -> 
 
 
 @main.command("watch")
-@click.argument("issue", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("issue", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write the PDF (default: build/YEAR-N.pdf).")
 @click.option("--png", type=click.Path(file_okay=False, path_type=Path),
@@ -312,6 +341,7 @@ def watch_command(issue: Path, output: Path | None, png: Path | None, interval: 
     """Build ISSUE, then rebuild on every save of it, its publication.yaml or layout/, saying how long each took."""
     from bulletin_print import preview
 
+    readable(issue)
     try:
         preview.watch(issue, output or default_output(issue), png, interval=interval,
                       echo=lambda line: click.echo(line))

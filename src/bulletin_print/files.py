@@ -14,6 +14,7 @@ import os
 import stat
 import tempfile
 from pathlib import Path
+from typing import BinaryIO
 
 
 class Unreadable(Exception):
@@ -32,19 +33,10 @@ def read_bytes(path: Path, limit: int) -> bytes:
     as /dev/zero never ends, so only regular files are read, and never more than the limit
     (checked before reading, and again while reading a file that grows).
     """
-    try:
-        # O_NONBLOCK: a FIFO opens at once instead of waiting for a writer; it is refused below
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-    except OSError as e:
-        raise Unreadable(path, _why(e)) from None
-    with os.fdopen(fd, "rb") as f:
-        st = os.fstat(fd)
-        if stat.S_ISDIR(st.st_mode):
-            raise Unreadable(path, "是文件夹，不是文件 (a folder, not a file)")
-        if not stat.S_ISREG(st.st_mode):
-            raise Unreadable(path, "不是普通文件（管道、设备或套接字），不能读取 (not a regular file)")
-        if st.st_size > limit:
-            raise Unreadable(path, too_large(st.st_size, limit))
+    with _open_regular(path) as f:
+        size = os.fstat(f.fileno()).st_size
+        if size > limit:
+            raise Unreadable(path, too_large(size, limit))
         try:
             data = f.read(limit + 1)
         except OSError as e:
@@ -52,6 +44,27 @@ def read_bytes(path: Path, limit: int) -> bytes:
     if len(data) > limit:
         raise Unreadable(path, too_large(len(data), limit))
     return data
+
+
+def regular_file(path: Path) -> None:
+    """Raise Unreadable unless `path` is a regular file the tool can open: what a command says of
+    a file it is given (a folder, a FIFO, a device, a symlink loop) before it starts on it."""
+    _open_regular(path).close()
+
+
+def _open_regular(path: Path) -> BinaryIO:
+    try:
+        # O_NONBLOCK: a FIFO opens at once instead of waiting for a writer; it is refused below
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as e:
+        raise Unreadable(path, _why(e)) from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        if stat.S_ISDIR(mode):
+            raise Unreadable(path, "是文件夹，不是文件 (a folder, not a file)")
+        raise Unreadable(path, "不是普通文件（管道、设备或套接字），不能读取 (not a regular file)")
+    return os.fdopen(fd, "rb")
 
 
 def read_text(path: Path, limit: int) -> str:

@@ -10,6 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
+import math
+import os
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -30,6 +33,7 @@ from bulletin_print.model import (
     Problem,
     field_name,
     find_lead,
+    shown,
 )
 from bulletin_print.paths import SCHEMA_FILE
 
@@ -56,6 +60,18 @@ class Document:
         return Problem(self.file, line, column, field_name(path), message)
 
 
+def _position(text: str, index: int) -> tuple[int, int]:
+    """The 1-based line and column of text[index]."""
+    return text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+# What YAML refuses to read (controls other than tab and line ends, U+FFFE/U+FFFF) or reads as a
+# line break where an editor sees none (U+0085, U+2028, U+2029, which would put every later
+# position on the wrong line).
+NOT_IN_YAML = re.compile("[^\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+CONTROL = "含有看不见的控制字符 U+{:04X}，请删去 (control character)"
+
+
 def read(path: Path) -> Document:
     """Parse one YAML file into plain data, refusing what an issue file never needs."""
     doc = Document(str(path))
@@ -63,18 +79,20 @@ def read(path: Path) -> Document:
         text = read_text(path, MAX_FILE_BYTES)
     except Unreadable as e:
         raise IssueError([Problem(str(path), e.line, e.column, "", e.message)]) from None
+    bad = NOT_IN_YAML.search(text)
+    if bad is not None:
+        count = len(NOT_IN_YAML.findall(text))
+        more = f"，共 {count} 处 ({count} times)" if count > 1 else ""
+        raise IssueError([Problem(str(path), *_position(text, bad.start()), "", CONTROL.format(ord(bad.group())) + more)])
     try:
         node = compose(text)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        reason = getattr(e, "problem", None) or str(e)
+        reason = getattr(e, "problem", None) or str(e).splitlines()[0]
         raise IssueError([Problem(str(path), line, column, "", f"YAML 格式错误 (malformed YAML): {reason}")]) from None
-    except RecursionError:  # PyYAML composes recursively: thousands of nested [[[…]]] end here
-        raise IssueError([Problem(str(path), 0, 0, "", TOO_DEEP)]) from None
-    deep = _too_deep(node)
-    if deep is not None:
-        raise IssueError([Problem(str(path), deep.start_mark.line + 1, deep.start_mark.column + 1, "", TOO_DEEP)])
+    except TooDeep as e:
+        raise IssueError([Problem(str(path), e.mark.line + 1, e.mark.column + 1, "", TOO_DEEP)]) from None
     problems: list[Problem] = []
     doc.data = _value(node, (), doc, problems, set()) if node is not None else {}
     if problems:
@@ -101,10 +119,13 @@ def compose(text: str) -> yaml.Node | None:
     reported by PyYAML's own parser, so that the message is the same whichever parsed it."""
     if yaml.__with_libyaml__ and nesting_bound(text) <= C_PARSER_DEPTH:
         try:
-            return yaml.compose(text, Loader=yaml.CSafeLoader)
+            node = yaml.compose(text, Loader=yaml.CSafeLoader)
         except yaml.YAMLError:
             pass
-    return yaml.compose(text, Loader=yaml.SafeLoader)
+        else:
+            _refuse_deep(node)
+            return node
+    return yaml.compose(text, Loader=_ShallowLoader)
 
 
 # An issue file nests at most 7 levels (columns → articles → paragraphs → text); deeper is refused
@@ -113,14 +134,41 @@ MAX_DEPTH = 20
 TOO_DEEP = f"嵌套层数过多，超过 {MAX_DEPTH} 层 (nested too deeply)"
 
 
-def _too_deep(node: yaml.Node | None) -> yaml.Node | None:
-    """The first node nested deeper than MAX_DEPTH, or None (iterative: no recursion to exhaust)."""
+class TooDeep(Exception):
+    """Nesting deeper than MAX_DEPTH, at `mark`."""
+
+    def __init__(self, mark: yaml.Mark) -> None:
+        super().__init__(TOO_DEEP)
+        self.mark = mark
+
+
+class _ShallowLoader(yaml.SafeLoader):
+    """PyYAML's loader, stopping at the first node nested deeper than MAX_DEPTH: its composer
+    recurses once per level, so thousands of nested [[[…]]] would otherwise exhaust Python's
+    stack, and the node that goes too deep is the place to report."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.depth = -1  # the document's root is at depth 0, as in _refuse_deep
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise TooDeep(self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+def _refuse_deep(node: yaml.Node | None) -> None:
+    """Raise TooDeep at the first node nested deeper than MAX_DEPTH (iterative: no recursion to exhaust)."""
     stack = [(node, 0)] if node is not None else []
     seen: set[int] = set()
     while stack:
         n, depth = stack.pop()
         if depth > MAX_DEPTH:
-            return n
+            raise TooDeep(n.start_mark)
         if id(n) in seen:  # an alias: refused later, not followed
             continue
         seen.add(id(n))
@@ -128,11 +176,22 @@ def _too_deep(node: yaml.Node | None) -> yaml.Node | None:
             stack.extend((child, depth + 1) for pair in n.value for child in pair)
         elif isinstance(n, yaml.SequenceNode):
             stack.extend((child, depth + 1) for child in n.value)
-    return None
+
+
+SURROGATE = re.compile("[\ud800-\udfff]")
+# 期 and 总第 as an editor reads them: YAML 1.1 also reads 012 as 10 (octal), 1:0 as 60
+# (sexagesimal), 1_000, +12, 0x1F and 12.0 as numbers, which would print 第10期 or 第12.0期.
+WHOLE_NUMBERS = {("number",), ("total",)}
+PLAIN_WHOLE = re.compile(r"-?(0|[1-9][0-9]*)")
+INT_TAG, FLOAT_TAG = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+MAX_DIGITS = 18
 
 
 def _value(node: yaml.Node, path: Path_, doc: Document, problems: list[Problem], seen: set[int]) -> Any:
-    """Turn a node into data, recording positions; aliases are refused (they can blow up memory)."""
+    """Turn a node into data, recording positions; aliases are refused (they can blow up memory),
+    and so is what no issue file can mean: a lone surrogate (from an escape such as "\\ud800",
+    which cannot be written out as UTF-8), a key that is not text, a 期 or 总第 not written as
+    a plain whole number, a number that is not finite (.nan, .inf)."""
     doc.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if id(node) in seen:
         problems.append(doc.problem(path, "不支持 YAML 锚点和别名 (anchors and aliases are not allowed)"))
@@ -141,20 +200,45 @@ def _value(node: yaml.Node, path: Path_, doc: Document, problems: list[Problem],
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = str(key_node.value)
+            if not isinstance(key_node, yaml.ScalarNode):
+                at = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                problems.append(Problem(doc.file, *at, field_name(path), "字段名应为文字 (a key must be text)"))
+                continue
+            key = key_node.value
             where = path + (key,)
             doc.keys[where] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            if key in out:
+            if SURROGATE.search(key):
+                problems.append(doc.problem(where, _surrogate(key), key=True))
+            elif key in out:
                 problems.append(doc.problem(where, "重复的字段 (duplicate key)", key=True))
             out[key] = _value(value_node, where, doc, problems, seen)
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_value(item, path + (i,), doc, problems, seen) for i, item in enumerate(node.value)]
+    if SURROGATE.search(node.value):
+        problems.append(doc.problem(path, _surrogate(node.value)))
+        return None
+    if path in WHOLE_NUMBERS and node.tag in (INT_TAG, FLOAT_TAG):
+        if node.tag != INT_TAG or node.style or not PLAIN_WHOLE.fullmatch(node.value):  # style: quoted or block
+            problems.append(doc.problem(path, f"「{shown(node.value)}」应写作不带小数点、前导零、正号或其他记法的整数，"
+                                              f"如 12 (write a plain whole number such as 12)"))
+            return None
+        if len(node.value) > MAX_DIGITS:
+            problems.append(doc.problem(path, f"数字过大：{len(node.value)} 位 (number too large)"))
+            return None
     try:
         value = yaml.SafeLoader(" ").construct_object(node)
     except (ValueError, yaml.YAMLError):
         value = node.value  # e.g. a date like 2024-13-01: left as text for the schema to refuse
+    if isinstance(value, float) and not math.isfinite(value):
+        problems.append(doc.problem(path, f"「{shown(node.value)}」应为有限的数 (must be a finite number)"))
+        return None
     return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _surrogate(text: str) -> str:
+    code = ord(SURROGATE.search(text).group())
+    return f"含有不成对的代理字符 U+{code:04X}（如转义 \\u{code:04x}），无法存为 UTF-8，请删去 (lone surrogate)"
 
 
 @cache
@@ -174,10 +258,10 @@ def validate(doc: Document) -> list[Problem]:
 def _explain(doc: Document, error: jsonschema.ValidationError) -> list[Problem]:
     path: Path_ = tuple(error.absolute_path)
     kind, value = error.validator, error.instance
-    if kind == "oneOf":  # explain the alternative that got furthest
-        best = jsonschema.exceptions.best_match(error.context) if error.context else None
-        if best is not None and tuple(best.absolute_path) != path:
-            return _explain(doc, best)
+    if kind == "oneOf":  # explain the alternative the value is of the kind of (a list's item, a string's length)
+        fitting = [e for e in error.context if tuple(e.absolute_path) != path or e.validator not in ("type", "const")]
+        if fitting:
+            return _explain(doc, jsonschema.exceptions.best_match(fitting))
         return [doc.problem(path, _expected(error.schema))]
     if kind == "additionalProperties":
         known = sorted(error.schema.get("properties", {}))
@@ -191,18 +275,41 @@ def _explain(doc: Document, error: jsonschema.ValidationError) -> list[Problem]:
     if kind == "required":
         missing = error.message.split("'")[1]
         return [doc.problem(path, f"缺少必填字段 (missing field) {missing}")]
-    messages = {
-        "type": _expected(error.schema),
-        "minLength": "不能为空 (must not be empty)",
-        "pattern": "不能为空 (must not be empty)",
-        "minItems": "至少要有一项 (needs at least one entry)",
-        "maxItems": f"最多 {error.validator_value} 项 (at most {error.validator_value} entries)",
-        "minimum": f"应为不小于 {error.validator_value} 的数 (must be ≥ {error.validator_value})",
-        "maximum": f"应为不大于 {error.validator_value} 的数 (must be ≤ {error.validator_value})",
-        "format": f"「{value}」不是有效日期，应写作 2024-08-16 (not a date: write YYYY-MM-DD)",
-        "const": _expected(error.schema),
-    }
-    return [doc.problem(path, messages.get(kind, error.message))]
+    return [doc.problem(path, _message(kind, error.validator_value, value, error.schema) or error.message)]
+
+
+# What the schema's one "not" refuses: an edition's name that cannot be part of a file name ($defs/name).
+EDITION_NAME = ("刊别是文件名的一部分，不能含有 /、\\ 或控制字符，也不能以 . 开头"
+                " (an edition names files: no /, \\ or control characters, no leading .)")
+
+
+def _message(kind: str, limit: Any, value: Any, schema: dict[str, Any]) -> str | None:
+    """What the schema's keyword `kind` (with its value `limit`) says of `value`, for an editor."""
+    if kind in ("type", "const"):
+        return _expected(schema)
+    if kind == "minLength":
+        return "不能为空 (must not be empty)" if limit <= 1 else f"过短：至少 {limit} 个字 (too short: at least {limit} characters)"
+    if kind == "maxLength":
+        return too_long(len(value), limit)
+    if kind == "pattern":  # the one pattern: "\\S", some text
+        return "不能为空 (must not be empty)"
+    if kind == "not":
+        return EDITION_NAME
+    if kind == "minItems":
+        return "至少要有一项 (needs at least one entry)"
+    if kind == "maxItems":
+        return f"最多 {limit} 项 (at most {limit} entries)"
+    if kind == "minimum":
+        return f"应为不小于 {limit} 的数 (must be ≥ {limit})"
+    if kind == "maximum":
+        return f"应为不大于 {limit} 的数 (must be ≤ {limit})"
+    if kind == "format":
+        return f"「{shown(str(value))}」不是有效日期，应写作 2024-08-16 (not a date: write YYYY-MM-DD)"
+    return None
+
+
+def too_long(length: int, limit: int) -> str:
+    return f"过长：共 {length} 字，上限为 {limit} 字 (too long: at most {limit} characters)"
 
 
 def _expected(schema: dict[str, Any]) -> str:
@@ -215,21 +322,56 @@ def _expected(schema: dict[str, Any]) -> str:
     return f"应为{kinds.get(schema.get('type', ''), schema.get('type', '?'))}"
 
 
+YEAR_FOLDER = re.compile(r"\d{4}")
+
+
+def archive_folder(issue_path: Path) -> Path | None:
+    """The archive folder (issues/) of a file at issues/YYYY/N.yaml, or None outside an archive.
+    The path is taken as given (made absolute, not resolved): an issue linked into an archive
+    belongs to that archive, not to the folder of the link's target."""
+    folder = Path(os.path.abspath(issue_path)).parent
+    return folder.parent if YEAR_FOLDER.fullmatch(folder.name) else None
+
+
 def publication_file(issue_path: Path) -> Path | None:
-    """The nearest `publication.yaml` in the issue's folder or above it."""
-    for folder in issue_path.resolve().parents:
+    """The issue's `publication.yaml`, looked for only inside its publication: in the issue's own
+    folder; then, for issues/YYYY/N.yaml, in the archive folder; then, when that folder is named
+    issues, in the folder that holds it (publication.yaml beside issues/). Never higher up, where
+    a file that belongs to no publication (a planted /tmp/publication.yaml) would be taken in."""
+    folders = [Path(os.path.abspath(issue_path)).parent]
+    archive = archive_folder(issue_path)
+    if archive is not None:
+        folders.append(archive)
+        if archive.name == "issues":
+            folders.append(archive.parent)
+    for folder in folders:
         candidate = folder / PUBLICATION_FILE
         if candidate.is_file():
             return candidate
     return None
 
 
-def issue_files(folder: Path) -> list[Path]:
-    """Every issue file under `folder`, in order: YAML files, less publication files and
-    anything in a hidden folder."""
-    found = [p for pattern in ("*.yaml", "*.yml") for p in folder.rglob(pattern)]
-    return sorted(p for p in found if p.is_file() and p.name != PUBLICATION_FILE
+ISSUE_SUFFIXES = (".yaml", ".yml")
+
+
+def is_issue_folder(path: Path) -> bool:
+    """Whether a path given on the command line is a folder to search for issue files. A folder
+    named like an issue file (13.yaml/) is not: it is an issue file that is not a file."""
+    return path.suffix not in ISSUE_SUFFIXES and path.is_dir()
+
+
+def issue_candidates(folder: Path) -> list[Path]:
+    """Every path named like an issue file under `folder`, in order, less publication files and
+    anything in a hidden folder: regular files, and whatever else carries such a name."""
+    found = [p for suffix in ISSUE_SUFFIXES for p in folder.rglob(f"*{suffix}")]
+    return sorted(p for p in found if p.name != PUBLICATION_FILE
                   and not any(part.startswith(".") for part in p.relative_to(folder).parts))
+
+
+def issue_files(folder: Path) -> list[Path]:
+    """The issue files under `folder` (see issue_candidates) that are regular files: what a folder
+    build keys and builds, for a FIFO among them would block it (`check` reports the others)."""
+    return [p for p in issue_candidates(folder) if p.is_file()]
 
 
 def load_issue(path: Path) -> Issue:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 
 
@@ -23,19 +24,37 @@ class Problem:
     code: str = ""  # what found it, where that matters: "layout" (composing, the preflight)
 
     def __str__(self) -> str:
+        """One line, whatever the file, key or value holds: FILE:LINE:COLUMN: FIELD: MESSAGE,
+        with 提醒 (warning) before the field of a warning."""
         where = f"{self.file}:{self.line}:{self.column}" if self.line else self.file
+        mark = " 提醒 (warning):" if self.severity == "warning" else ""
         field = f" {self.field}:" if self.field else ""
-        return f"{where}:{field} {self.message}"
+        return printable(f"{where}:{mark}{field} {self.message}")
+
+
+# Characters that would break a message's line or hide in it: controls (newline, escape codes),
+# line and paragraph separators, format characters (bidi overrides, zero-width) and surrogates.
+UNPRINTABLE = {"Cc", "Cf", "Cs", "Zl", "Zp"}
+
+
+def printable(text: str) -> str:
+    """`text` with every unprintable character written as a Python escape (\\n, \\x1b, \\ud800)."""
+    return "".join(ch if unicodedata.category(ch) not in UNPRINTABLE else ascii(ch)[1:-1] for ch in text)
+
+
+def shown(value: str, limit: int = 30) -> str:
+    """A value quoted in a message: its first `limit` characters, then … when it is longer."""
+    return value if len(value) <= limit else value[:limit] + "…"
 
 
 FieldPath = tuple[str | int, ...]  # ("columns", 2, "articles", 0, "title")
 
 
 def field_name(path: FieldPath) -> str:
-    """("columns", 2, "articles", 0, "title") → "columns[2].articles[0].title"."""
+    """("columns", 2, "articles", 0, "title") → "columns[2].articles[0].title" (a long key cut short)."""
     out = ""
     for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+        out += f"[{part}]" if isinstance(part, int) else (f".{shown(part)}" if out else shown(part))
     return out
 
 
