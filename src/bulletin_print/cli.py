@@ -5,13 +5,16 @@ An editor sees one line per problem (file:line:column: field: what is wrong), ne
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 
 import click
 
-from bulletin_print.files import write_atomic
+from bulletin_print.files import Unwritable, write_atomic
 from bulletin_print.model import IssueError
+
+INTERRUPTED = 130  # Ctrl-C or SIGTERM, as shells report a process ended by SIGINT
 
 
 def default_output(issue_path: Path) -> Path:
@@ -63,7 +66,7 @@ def build(issue: Path, output: Path | None, variant: str, bleed: str | None, mar
     try:
         write_atomic(result.pdf, output)
     except OSError as e:
-        click.echo(f"{output}: 无法写入 (cannot write): {e.strerror}", err=True)
+        click.echo(str(Unwritable(output, e)), err=True)
         sys.exit(1)
     click.echo(f"{output}")
 
@@ -72,8 +75,19 @@ def build_folder(folder: Path, out_dir: Path, options, jobs: int | None, force: 
     """Every issue under FOLDER, in parallel, current ones skipped; failures listed at the end."""
     from bulletin_print import archive
 
-    with archive.progress_report() as report:
-        summary = archive.build_all(folder, out_dir, options, jobs, report, force)
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)  # SIGTERM stops a folder build as Ctrl-C does
+    try:
+        with archive.progress_report() as report:
+            summary = archive.build_all(folder, out_dir, options, jobs, report, force)
+    except Unwritable as e:
+        click.echo(f"{e}；未生成 PDF (no PDF written)", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("已中断：已生成的 PDF 保留，其余未生成 (interrupted: the PDFs built so far are kept)", err=True)
+        sys.exit(INTERRUPTED)
     for outcome in summary.failed:
         click.echo(f"失败 (failed): {outcome.issue}", err=True)
         for message in outcome.messages:
