@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from bulletin_print.files import Unwritable, write_atomic
+from bulletin_print.files import Unreadable, Unwritable, write_atomic
 from bulletin_print.model import IssueError
 
 INTERRUPTED = 130  # Ctrl-C or SIGTERM, as shells report a process ended by SIGINT
@@ -98,7 +98,7 @@ def build_folder(folder: Path, out_dir: Path, options, jobs: int | None, force: 
 
 
 @main.command()
-@click.argument("pdf", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("pdf", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="The folder to write the sources into.")
 def extract(pdf: Path, output: Path) -> None:
@@ -110,7 +110,7 @@ def extract(pdf: Path, output: Path) -> None:
 
     try:
         written = finish.extract(pdf, output)
-    except ValueError as e:
+    except (Unreadable, Unwritable) as e:
         click.echo(str(e), err=True)
         sys.exit(1)
     for path in written:
