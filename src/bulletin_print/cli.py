@@ -8,6 +8,7 @@ from __future__ import annotations
 import signal
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -220,7 +221,7 @@ def import_group() -> None:
 
 
 @import_group.command("text")
-@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("source", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="The issue file to write (default: issues/YYYY/N.yaml from the masthead's date and 期).")
 @click.option("--force", is_flag=True, help="Overwrite the issue file if it exists.")
@@ -228,20 +229,20 @@ def import_text_command(source: Path, output: Path | None, force: bool) -> None:
     """Read the plain text of a printed issue (masthead, 目录, articles, 信息摘登, 版记) into an issue file."""
     from bulletin_print import check
     from bulletin_print.importers import text
+    from bulletin_print.importers.writer import dump_issue
 
     try:
-        imported = text.parse(source.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError) as e:
-        click.echo(f"{source}: 无法读取 (cannot read): {e}", err=True)
-        sys.exit(1)
+        imported = text.read(source)
+    except IssueError as e:
+        say_problems(e.problems)
     if output is None:
         d = imported.data
         output = Path("issues") / str(d["date"])[:4] / f"{check.prefix_of(d['edition'])}{d['number']}.yaml"
     if output.exists() and not force:
         click.echo(f"{output}: 文件已存在，未改动；用 --force 覆盖 (file exists, left as it was)", err=True)
         sys.exit(1)
-    written = text.dump_issue(imported.data, output, imported.reviews)
-    write_atomic(written.text.encode("utf-8"), output)
+    written = dump_issue(imported.data, output, imported.reviews)
+    write_or_say(written.text, output)
     say_reviews(output, written.reviews)
     errors = check.errors(check.check_file(output, lint=False).problems)
     for problem in errors:
@@ -251,23 +252,33 @@ def import_text_command(source: Path, output: Path | None, force: bool) -> None:
 
 
 @import_group.command("docx")
-@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--into", "into", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("--into", "into", type=click.Path(path_type=Path), required=True,
               help="The issue file to add the article to.")
 @click.option("--column", help="The 栏目 to add it to (default: the Word file's 栏目： line, else the issue's last column); "
                                "a new one is added after the others.")
 def import_docx_command(source: Path, into: Path, column: str | None) -> None:
     """Add the article of a contributed Word file (title, paragraphs, bold lead sentences, attribution) to an issue."""
-    from bulletin_print import check
+    from bulletin_print import check, load
+    from bulletin_print.files import read_text
     from bulletin_print.importers import docx
 
     try:
+        load.read(into)  # the issue file read as `check` reads it: unreadable, malformed or too deep YAML is refused here
+        issue_text = read_text(into, load.MAX_FILE_BYTES)
+    except IssueError as e:
+        say_problems(e.problems)
+    except Unreadable as e:  # it changed since
+        say_problems([e])
+    try:
         contribution = docx.read_docx(source)
-        inserted = docx.insert_article(into.read_text(encoding="utf-8"), contribution, column)
+    except docx.ImportProblem as e:  # said with the Word file's name
+        say_problems([e])
+    try:
+        inserted = docx.insert_article(issue_text, contribution, column)
     except docx.ImportProblem as e:
-        click.echo(str(e), err=True)
-        sys.exit(1)
-    write_atomic(inserted.text.encode("utf-8"), into)
+        say_problems([f"{into}: {e}"])
+    write_or_say(inserted.text, into)
     say_reviews(into, inserted.reviews)
     errors = check.errors(check.check_file(into, lint=False).problems)
     for problem in errors:
@@ -275,6 +286,22 @@ def import_docx_command(source: Path, into: Path, column: str | None) -> None:
     where = "新栏目 (new column)" if inserted.new_column else "栏目 (column)"
     click.echo(f"{into}: {where}「{inserted.column}」+「{''.join(contribution.article['title'])}」")
     sys.exit(1 if errors else 0)
+
+
+def say_problems(problems: list) -> NoReturn:
+    """Each problem of an input on its line, then exit 1: nothing was written."""
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    sys.exit(1)
+
+
+def write_or_say(text: str, target: Path) -> None:
+    """Write an imported issue file whole, or say why it cannot be written and exit 1."""
+    try:
+        write_atomic(text.encode("utf-8"), target)
+    except OSError as e:
+        click.echo(str(Unwritable(target, e)), err=True)
+        sys.exit(1)
 
 
 @main.command("preview")
