@@ -144,7 +144,14 @@ def _sha256_of(path: Path, mtime_ns: int, size: int) -> str:
 
 @cache
 def _stored_hashes() -> dict[str, list]:
-    return read_store(HASH_STORE)
+    """The hash store's entries of the shape written above; any other is ignored (and rewritten)."""
+    return {path: entry for path, entry in read_store(HASH_STORE).items() if _hash_entry(entry)}
+
+
+def _hash_entry(entry: object) -> bool:
+    """[mtime_ns, size, sha256 hex]."""
+    return (isinstance(entry, list) and len(entry) == 3 and type(entry[0]) is int and type(entry[1]) is int
+            and isinstance(entry[2], str) and re.fullmatch(r"[0-9a-f]{64}", entry[2]) is not None)
 
 
 def sha256(data: bytes) -> str:
