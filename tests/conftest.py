@@ -12,8 +12,11 @@ from pathlib import Path
 import pytest
 
 # The tests never touch the user's own cache (~/.cache/bulletin-print): this process and every
-# command it runs keep theirs in a throw-away folder (set before the package reads it).
-TEST_CACHE = Path(tempfile.mkdtemp(prefix="bulletin-print-test-cache."))
+# command it runs keep theirs in a throw-away folder (set before the package reads it), which a
+# process of the tests that imports this module again (the fuzzer's limited batch) shares.
+CACHE_PREFIX = "bulletin-print-test-cache."
+INHERITED = Path(os.environ.get("XDG_CACHE_HOME", "")).name.startswith(CACHE_PREFIX)
+TEST_CACHE = Path(os.environ["XDG_CACHE_HOME"]) if INHERITED else Path(tempfile.mkdtemp(prefix=CACHE_PREFIX))
 os.environ["XDG_CACHE_HOME"] = str(TEST_CACHE)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,4 +77,5 @@ def sample_report(sample_pdf: Path) -> dict:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    shutil.rmtree(TEST_CACHE, ignore_errors=True)
+    if not INHERITED:
+        shutil.rmtree(TEST_CACHE, ignore_errors=True)
