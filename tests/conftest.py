@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# The tests never touch the user's own cache (~/.cache/bulletin-print): this process and every
+# command it runs keep theirs in a throw-away folder (set before the package reads it), which a
+# process of the tests that imports this module again (the fuzzer's limited batch) shares.
+CACHE_PREFIX = "bulletin-print-test-cache."
+INHERITED = Path(os.environ.get("XDG_CACHE_HOME", "")).name.startswith(CACHE_PREFIX)
+TEST_CACHE = Path(os.environ["XDG_CACHE_HOME"]) if INHERITED else Path(tempfile.mkdtemp(prefix=CACHE_PREFIX))
+os.environ["XDG_CACHE_HOME"] = str(TEST_CACHE)
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -40,6 +50,16 @@ def sample_copy(tmp_path: Path) -> Path:
     return make_archive(tmp_path / "issues")
 
 
+@pytest.fixture
+def small_archive(tmp_path: Path) -> Path:
+    """Two small issues (a page or two each) at tmp_path/issues/, for quick folder builds."""
+    from archive_helper import make_archive as make_issues
+
+    folder = tmp_path / "issues"
+    make_issues(folder, 2, small=True)
+    return folder
+
+
 @pytest.fixture(scope="session")
 def sample_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("sample") / "2024-12.pdf"
@@ -54,3 +74,8 @@ def sample_report(sample_pdf: Path) -> dict:
     from pdfcheck import measure
 
     return measure(str(sample_pdf), str(REFERENCE), 156)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if not INHERITED:
+        shutil.rmtree(TEST_CACHE, ignore_errors=True)

@@ -212,11 +212,12 @@ def test_large_files_hashes_are_remembered_across_processes(tmp_path, hash_store
     assert stored[str(font.resolve())][2] == real
 
     # a later process reads the store, not the file: plant a value only the store can give
-    stored[str(font.resolve())][2] = "from the store"
+    planted = hashlib.sha256(b"from the store").hexdigest()
+    stored[str(font.resolve())][2] = planted
     hash_store.write_text(json.dumps(stored))
     finish._stored_hashes.cache_clear()
     finish._sha256_of.cache_clear()
-    assert finish.file_sha256(font) == "from the store"
+    assert finish.file_sha256(font) == planted
 
     # a changed file (same size, new mtime) is hashed again
     font.write_bytes(b"b" * finish.STORED_FROM)

@@ -10,24 +10,33 @@
     and version, engine versions, options: see finish.manifest). An issue whose key and PDF
     (size, mtime) are unchanged is skipped without starting WeasyPrint;
   - a progress bar (issue, pages, time) on a terminal, one plain line per issue otherwise;
-  - a broken issue is reported at the end and does not stop the others (the exit code is then 1).
+  - a broken issue is reported at the end and does not stop the others (the exit code is then 1);
+  - the workers die with the build (Linux): a killed build leaves none writing PDFs behind it, and
+    SIGTERM or Ctrl-C stops them, saving the cache of what was built.
 """
 
 from __future__ import annotations
 
-import json
+import ctypes
+import errno
 import os
+import signal
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bulletin_print import check, finish, load
-from bulletin_print.files import read_store, write_atomic
+from bulletin_print.files import FONT_FOLDERS, Unwritable, read_store, remove_orphans, write_atomic, write_store
 
 CACHE_FILE = ".bulletin-print-cache.json"
+WORKER_DIED = "生成它的进程意外退出，未生成 PDF (the worker building it died: no PDF written)"
+
+
 def output_name(issue: Path, folder: Path, options: finish.Options) -> str:
     """issues/2024/12.yaml under issues/ → 2024-12.pdf (2024-12.print.pdf for print)."""
     stem = "-".join(issue.relative_to(folder).with_suffix("").parts)
@@ -60,8 +69,20 @@ class Summary:
 
 # --- the workers ---------------------------------------------------------------------------------
 
-def _warm_up() -> None:
-    """Run once in each worker: WeasyPrint, the fonts' metrics and the templates, loaded once."""
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _start_worker(parent: int) -> None:
+    """Run once in each worker. It dies with the build that started it, and leaves Ctrl-C and
+    SIGTERM to it; then WeasyPrint, the fonts' metrics and the templates are loaded once."""
+    if sys.platform.startswith("linux"):
+        # the kernel kills the worker when its parent ends, however it ends (even by SIGKILL)
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent ended before the line above
+        os._exit(1)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
     from bulletin_print import fonts, render, typeset  # noqa: F401  (typeset imports WeasyPrint)
 
     render.environment().get_template(render.TEMPLATE)
@@ -80,6 +101,9 @@ def _build_one(issue: Path, output: Path, options: finish.Options, key: str) -> 
         result = pipeline.run(issue, options)  # the lint only warns: workers skip it
         if result.ok:
             write_atomic(result.pdf, output)
+    except OSError as e:  # a full disk or a read-only folder: the PDF in place stays as it was
+        return Outcome(issue, output, "failed", seconds=time.perf_counter() - start,
+                       messages=[str(Unwritable(output, e))])
     except Exception as e:  # one broken issue must not stop the others
         return Outcome(issue, output, "failed", seconds=time.perf_counter() - start,
                        messages=[f"{issue}: {type(e).__name__}: {e}"])
@@ -100,12 +124,22 @@ def _stat(path: Path) -> list[int] | None:
 
 
 def load_cache(out_dir: Path) -> dict[str, dict]:
-    return read_store(out_dir / CACHE_FILE)
+    """The output folder's cache: entries of any other shape are dropped (and their issues built)."""
+    return {name: entry for name, entry in read_store(out_dir / CACHE_FILE).items() if _cache_entry(entry)}
+
+
+def _cache_entry(entry: object) -> bool:
+    """{"key": sha256 hex, "pages": n ≥ 0, "stat": [size ≥ 0, mtime_ns]}, as save_cache writes it."""
+    if not (isinstance(entry, dict) and isinstance(entry.get("key"), str) and len(entry["key"]) == 64):
+        return False
+    pages, stat = entry.get("pages"), entry.get("stat")
+    return (type(pages) is int and 0 <= pages < 100_000 and isinstance(stat, list) and len(stat) == 2
+            and all(type(n) is int for n in stat) and stat[0] >= 0)
 
 
 def save_cache(out_dir: Path, cache: dict[str, dict]) -> None:
-    text = json.dumps(cache, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-    write_atomic(text.encode("utf-8"), out_dir / CACHE_FILE)
+    """The cache only saves time: a full disk or a read-only folder loses nothing by it."""
+    write_store(out_dir / CACHE_FILE, cache)
 
 
 # --- the whole archive ------------------------------------------------------------------------
@@ -115,13 +149,20 @@ def build_all(folder: Path, out_dir: Path, options: finish.Options, jobs: int | 
     """Build every issue under `folder` into `out_dir`; `report(outcome, done, total)` after each."""
     start = time.perf_counter()
     issues = load.issue_files(folder)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise Unwritable(out_dir, e) from None
+    if not os.access(out_dir, os.W_OK):  # a read-only folder or file system: said once, not per issue
+        reason = errno.EROFS if os.statvfs(out_dir).f_flag & os.ST_RDONLY else errno.EACCES
+        raise Unwritable(out_dir, OSError(reason, os.strerror(reason)))
     cache = load_cache(out_dir)
     outcomes: list[Outcome] = []
     done = 0
     # The pool starts at the first issue to build: its workers load WeasyPrint while the rest
     # are being keyed, and a run with nothing to build starts none.
     pool: ProcessPoolExecutor | None = None
-    pending: set = set()
+    pending: dict[Future, tuple[Path, Path]] = {}
 
     def record(outcome: Outcome) -> None:
         nonlocal done
@@ -139,27 +180,39 @@ def build_all(folder: Path, out_dir: Path, options: finish.Options, jobs: int | 
                 record(Outcome(issue, output, "failed", messages=[f"{issue}: 无法读取 (cannot read): {e}"]))
                 continue
             entry = cache.get(output.name)
-            current = entry and entry.get("key") == key and entry.get("stat") == _stat(output)
+            current = entry and entry["key"] == key and entry["stat"] == _stat(output)
             if current and not force and issue.resolve() not in refused:
-                record(Outcome(issue, output, "cached", entry.get("pages", 0), key=key))
+                record(Outcome(issue, output, "cached", entry["pages"], key=key))
                 continue
             if pool is None:
-                pool = ProcessPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 1), initializer=_warm_up)
-            pending.add(pool.submit(_build_one, issue, output, options, key))
+                pool = ProcessPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 1),
+                                           initializer=_start_worker, initargs=(os.getpid(),))
+            pending[pool.submit(_build_one, issue, output, options, key)] = issue, output
         while pending:
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
-                outcome = future.result()
+                issue, output = pending.pop(future)
+                try:
+                    outcome = future.result()
+                except BrokenProcessPool:  # a worker killed (out of memory, a signal) or crashed
+                    outcome = Outcome(issue, output, "failed", messages=[f"{issue}: {WORKER_DIED}"])
                 if outcome.status == "built":
                     cache[outcome.output.name] = {"key": outcome.key, "pages": outcome.pages,
                                                   "stat": _stat(outcome.output)}
                 else:
                     cache.pop(outcome.output.name, None)
                 record(outcome)
+    except BaseException:  # Ctrl-C, SIGTERM, or a fault of the build itself: no worker outlives it
+        if pool is not None:
+            for process in list(pool._processes.values()):  # noqa: SLF001 (3.14 has terminate_workers)
+                process.kill()
+        raise
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
             save_cache(out_dir, cache)
+            # each worker's copy of the fonts (typeset.font_config), now that the workers are gone
+            remove_orphans(Path(tempfile.gettempdir()), FONT_FOLDERS)
     order = {issue: i for i, issue in enumerate(issues)}
     outcomes.sort(key=lambda o: order[o.issue])
     return Summary(outcomes, time.perf_counter() - start)

@@ -29,7 +29,7 @@ from typing import Any, Iterator
 import yaml
 
 from bulletin_print import load
-from bulletin_print.model import Issue, IssueError, Problem, find_lead, shown
+from bulletin_print.model import Issue, IssueError, Problem, find_lead
 from bulletin_print.files import CACHE_DIR, Unreadable, read_bytes, read_store, regular_file, write_store
 from bulletin_print.paths import code_sha256
 
@@ -496,21 +496,44 @@ def ledger(members: list[Member]) -> list[Problem]:
 
 # The numbering of archive files that are not themselves being checked, remembered by content:
 # checking or building one issue would otherwise load and validate every issue of the archive
-# (0.7 s for 100 issues, measured). An entry stands for the bytes of the issue file and of its
-# publication file, read with the tool's code of the time; anything else is read afresh.
+# (0.7 s for 100 issues, measured). An entry stands for one file at one path, with its bytes and
+# those of its publication file, read with the tool's code of the time; anything else is read
+# afresh. The store only ever saves time: an entry of another shape is ignored, and a refusal
+# found with remembered numbering is confirmed by reading the archive afresh (archive_ledger).
 NUMBERING_STORE = CACHE_DIR / "numbering.json"
 NUMBERING_KEPT = 5000  # entries: a few archives' worth; the oldest go first
 
 
-def archive_members(files: list[Path], checked: dict[Path, Checked]) -> list[Member]:
+def _numbering_entry(entry: Any) -> bool:
+    """None (a file that could not be read) or [edition, 期, 总第, ISO date], as written below."""
+    if entry is None:
+        return True
+    if not (isinstance(entry, list) and len(entry) == 4):
+        return False
+    edition, number, total, date = entry
+    if not (isinstance(edition, str) and type(number) is int and type(total) is int and isinstance(date, str)
+            and 0 < number < 10**6 and 0 < total < 10**7 and len(date) == 10):
+        return False
+    try:
+        dt.date.fromisoformat(date)
+    except ValueError:
+        return False
+    return True
+
+
+def archive_members(files: list[Path], checked: dict[Path, Checked],
+                    distrust: frozenset[Path] = frozenset()) -> tuple[list[Member], frozenset[Path]]:
     """The ledger's view of `files`: the checked ones (keyed by resolved path) from their checks,
-    the others from the store or, when it does not know their bytes, from a check of their own."""
+    the others from the store or, when it does not know them (or they are in `distrust`), from a
+    check of their own, which the store then remembers. Also says which came from the store."""
     code = code_sha256()
     store = read_store(NUMBERING_STORE)
-    known = store.get("entries", {}) if store.get("code") == code else {}
+    entries = store.get("entries") if store.get("code") == code else None
+    known: dict[str, Any] = entries if isinstance(entries, dict) else {}
     publications: dict[Path | None, bytes] = {}
     learned: dict[str, list | None] = {}
     out = []
+    remembered: set[Path] = set()
     for f in files:
         c = checked.get(f.resolve())
         if c is not None:
@@ -519,13 +542,16 @@ def archive_members(files: list[Path], checked: dict[Path, Checked]) -> list[Mem
             try:
                 pub = load.publication_file(f)
                 if pub not in publications:
-                    publications[pub] = read_bytes(pub, load.MAX_FILE_BYTES) if pub is not None else b""
-                key = hashlib.sha256(read_bytes(f, load.MAX_FILE_BYTES) + b"\0" + publications[pub]).hexdigest()
-            except Unreadable:
+                    publications[pub] = (str(pub).encode() + b"\0" + read_bytes(pub, load.MAX_FILE_BYTES)
+                                         if pub is not None else b"")
+                key = hashlib.sha256(str(f.resolve()).encode("utf-8", "surrogateescape") + b"\0"
+                                     + read_bytes(f, load.MAX_FILE_BYTES) + b"\0" + publications[pub]).hexdigest()
+            except (Unreadable, OSError):
                 key = None  # unreadable: its own check says so
-            if key is not None and key in known:
-                entry = known[key]
+            entry = known.get(key, False) if key is not None and f not in distrust else False  # None: unreadable
+            if entry is not False and _numbering_entry(entry):
                 member = None if entry is None else Member(f, entry[0], entry[1], entry[2], dt.date.fromisoformat(entry[3]))
+                remembered.add(f)
             else:
                 member = Member.of(check_file(f, fonts=False, lint=False))
                 if key is not None:
@@ -536,7 +562,20 @@ def archive_members(files: list[Path], checked: dict[Path, Checked]) -> list[Mem
     if learned:
         entries = {**known, **learned}
         write_store(NUMBERING_STORE, {"code": code, "entries": dict(list(entries.items())[-NUMBERING_KEPT:])})
-    return out
+    return out, frozenset(remembered)
+
+
+def archive_ledger(root: Path, checked: dict[Path, Checked], concern: set[Path]) -> list[Problem]:
+    """The ledger's problems of the archive at `root` that concern the files in `concern`
+    (resolved). Should it find an error, the files whose numbering came from the store are read
+    afresh and the ledger asked again: a stale or forged entry can never refuse an issue."""
+    files = archive_files(root)
+    members, remembered = archive_members(files, checked)
+    problems = [p for p in ledger(members) if Path(p.file).resolve() in concern]
+    if errors(problems) and remembered:
+        members, _ = archive_members(files, checked, distrust=remembered)
+        problems = [p for p in ledger(members) if Path(p.file).resolve() in concern]
+    return problems
 
 
 # ------------------------------------------------------------------------------ entry points
@@ -574,9 +613,7 @@ def examine(paths: list[Path], *, fonts: bool = True, lint: bool = True) -> tupl
         problems.extend(p.problems)
     roots = {r for f in files if (r := load.archive_folder(f)) is not None}
     for root in sorted(roots):
-        for problem in ledger(archive_members(archive_files(root), checked)):
-            if Path(problem.file).resolve() in named:
-                problems.append(problem)
+        problems.extend(archive_ledger(root, checked, named))
     unique = list(dict.fromkeys(problems))
     return list(checked.values()), sorted(unique, key=lambda p: (p.file, p.line, p.column, p.severity != ERROR))
 
@@ -585,8 +622,8 @@ def numbering_refused(files: list[Path]) -> set[Path]:
     """The files (resolved) among `files` whose numbering the ledger refuses: a folder build must
     not skip them as current, since `build FILE` would refuse them."""
     roots = {r for f in files if (r := load.archive_folder(f)) is not None}
-    return {Path(p.file).resolve() for root in sorted(roots)
-            for p in errors(ledger(archive_members(archive_files(root), {})))}
+    concern = {f.resolve() for f in files}
+    return {Path(p.file).resolve() for root in sorted(roots) for p in errors(archive_ledger(root, {}, concern))}
 
 
 def errors(problems: list[Problem]) -> list[Problem]:
@@ -598,7 +635,7 @@ def errors(problems: list[Problem]) -> list[Problem]:
 
 def next_issue(root: Path, edition: str, date: dt.date) -> tuple[Path, int, int, Issue | None]:
     """Where the next issue of `edition` goes, its 期 and 总第, and the issue before it."""
-    same = [m for m in archive_members(archive_files(root), {}) if m.edition == edition]
+    same = [m for m in archive_members(archive_files(root), {})[0] if m.edition == edition]
     last = load.load_issue(max(same, key=lambda m: m.total).path) if same else None
     if last is None:
         number, total = 1, 1

@@ -6,12 +6,14 @@ An editor sees one line per problem (file:line:column: field: what is wrong), ne
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
-from bulletin_print.files import Unreadable, regular_file, write_atomic
+from bulletin_print.files import Unreadable, Unwritable, regular_file, write_atomic
 from bulletin_print.model import IssueError, Problem
 
 
@@ -24,6 +26,8 @@ def readable(path: Path) -> None:
     except Unreadable as e:
         click.echo(str(Problem(str(path), 0, 0, "", e.message)), err=True)
         sys.exit(1)
+
+INTERRUPTED = 130  # Ctrl-C or SIGTERM, as shells report a process ended by SIGINT
 
 
 def default_output(issue_path: Path) -> Path:
@@ -80,7 +84,7 @@ def build(issue: Path, output: Path | None, variant: str, bleed: str | None, mar
     try:
         write_atomic(result.pdf, output)
     except OSError as e:
-        click.echo(f"{output}: 无法写入 (cannot write): {e.strerror}", err=True)
+        click.echo(str(Unwritable(output, e)), err=True)
         sys.exit(1)
     click.echo(f"{output}")
 
@@ -89,8 +93,19 @@ def build_folder(folder: Path, out_dir: Path, options, jobs: int | None, force: 
     """Every issue under FOLDER, in parallel, current ones skipped; failures listed at the end."""
     from bulletin_print import archive
 
-    with archive.progress_report() as report:
-        summary = archive.build_all(folder, out_dir, options, jobs, report, force)
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)  # SIGTERM stops a folder build as Ctrl-C does
+    try:
+        with archive.progress_report() as report:
+            summary = archive.build_all(folder, out_dir, options, jobs, report, force)
+    except Unwritable as e:
+        click.echo(f"{e}；未生成 PDF (no PDF written)", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("已中断：已生成的 PDF 保留，其余未生成 (interrupted: the PDFs built so far are kept)", err=True)
+        sys.exit(INTERRUPTED)
     for outcome in summary.failed:
         click.echo(f"失败 (failed): {outcome.issue}", err=True)
         for message in outcome.messages:
@@ -114,7 +129,7 @@ def extract(pdf: Path, output: Path) -> None:
     readable(pdf)
     try:
         written = finish.extract(pdf, output)
-    except ValueError as e:
+    except (Unreadable, Unwritable) as e:
         click.echo(str(e), err=True)
         sys.exit(1)
     for path in written:
@@ -251,21 +266,21 @@ def import_text_command(source: Path, output: Path | None, force: bool) -> None:
     """Read the plain text of a printed issue (masthead, 目录, articles, 信息摘登, 版记) into an issue file."""
     from bulletin_print import check
     from bulletin_print.importers import text
+    from bulletin_print.importers.writer import dump_issue
 
     readable(source)
     try:
-        imported = text.parse(source.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError) as e:
-        click.echo(f"{source}: 无法读取 (cannot read): {e}", err=True)
-        sys.exit(1)
+        imported = text.read(source)
+    except IssueError as e:
+        say_problems(e.problems)
     if output is None:
         d = imported.data
         output = Path("issues") / str(d["date"])[:4] / f"{check.prefix_of(d['edition'])}{d['number']}.yaml"
     if output.exists() and not force:
         click.echo(f"{output}: 文件已存在，未改动；用 --force 覆盖 (file exists, left as it was)", err=True)
         sys.exit(1)
-    written = text.dump_issue(imported.data, output, imported.reviews)
-    write_atomic(written.text.encode("utf-8"), output)
+    written = dump_issue(imported.data, output, imported.reviews)
+    write_or_say(written.text, output)
     say_reviews(output, written.reviews)
     errors = check.errors(check.check_file(output, lint=False).problems)
     for problem in errors:
@@ -282,18 +297,28 @@ def import_text_command(source: Path, output: Path | None, force: bool) -> None:
                                "a new one is added after the others.")
 def import_docx_command(source: Path, into: Path, column: str | None) -> None:
     """Add the article of a contributed Word file (title, paragraphs, bold lead sentences, attribution) to an issue."""
-    from bulletin_print import check
+    from bulletin_print import check, load
+    from bulletin_print.files import read_text
     from bulletin_print.importers import docx
 
     readable(source)
     readable(into)
     try:
+        load.read(into)  # the issue file read as `check` reads it: unreadable, malformed or too deep YAML is refused here
+        issue_text = read_text(into, load.MAX_FILE_BYTES)
+    except IssueError as e:
+        say_problems(e.problems)
+    except Unreadable as e:  # it changed since
+        say_problems([e])
+    try:
         contribution = docx.read_docx(source)
-        inserted = docx.insert_article(into.read_text(encoding="utf-8"), contribution, column)
+    except docx.ImportProblem as e:  # said with the Word file's name
+        say_problems([e])
+    try:
+        inserted = docx.insert_article(issue_text, contribution, column)
     except docx.ImportProblem as e:
-        click.echo(str(e), err=True)
-        sys.exit(1)
-    write_atomic(inserted.text.encode("utf-8"), into)
+        say_problems([f"{into}: {e}"])
+    write_or_say(inserted.text, into)
     say_reviews(into, inserted.reviews)
     errors = check.errors(check.check_file(into, lint=False).problems)
     for problem in errors:
@@ -301,6 +326,22 @@ def import_docx_command(source: Path, into: Path, column: str | None) -> None:
     where = "新栏目 (new column)" if inserted.new_column else "栏目 (column)"
     click.echo(f"{into}: {where}「{inserted.column}」+「{''.join(contribution.article['title'])}」")
     sys.exit(1 if errors else 0)
+
+
+def say_problems(problems: list) -> NoReturn:
+    """Each problem of an input on its line, then exit 1: nothing was written."""
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    sys.exit(1)
+
+
+def write_or_say(text: str, target: Path) -> None:
+    """Write an imported issue file whole, or say why it cannot be written and exit 1."""
+    try:
+        write_atomic(text.encode("utf-8"), target)
+    except OSError as e:
+        click.echo(str(Unwritable(target, e)), err=True)
+        sys.exit(1)
 
 
 @main.command("preview")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import shutil
 import stat
 import tempfile
 from pathlib import Path
@@ -22,8 +23,28 @@ class Unreadable(Exception):
     `line`/`column` (1-based) locate it where the fault lies inside the file, else 0."""
 
     def __init__(self, path: Path | str, message: str, line: int = 0, column: int = 0) -> None:
-        super().__init__(f"{path}: {message}")
+        super().__init__(f"{path}:{line}:{column}: {message}" if line else f"{path}: {message}")
         self.path, self.message, self.line, self.column = str(path), message, line, column
+
+
+class Unwritable(Exception):
+    """A file or folder the tool cannot write, said as an editor can act on it."""
+
+    def __init__(self, path: Path | str, error: OSError) -> None:
+        reasons = {
+            errno.ENOSPC: "磁盘已满 (no space left on device)",
+            errno.EDQUOT: "超出磁盘配额 (disk quota exceeded)",
+            errno.EROFS: "只读文件系统 (read-only file system)",
+            errno.EACCES: "没有写入权限 (permission denied)",
+            errno.EPERM: "没有写入权限 (permission denied)",
+            errno.ENOTDIR: "路径中有一段不是文件夹 (a part of the path is not a folder)",
+            errno.EISDIR: "是文件夹，不是文件 (a folder, not a file)",
+            errno.ENOTEMPTY: "文件夹已存在且不是空的 (the folder exists and is not empty)",
+            errno.EEXIST: "路径中有一段不是文件夹 (a part of the path is not a folder)",  # mkdir beneath a file
+        }
+        message = f"无法写入 (cannot write): {reasons.get(error.errno, error.strerror or str(error))}"
+        super().__init__(f"{path}: {message}")
+        self.path, self.message = str(path), message
 
 
 def read_bytes(path: Path, limit: int) -> bytes:
@@ -81,11 +102,20 @@ def read_text(path: Path, limit: int) -> str:
 
 
 def too_large(size: int, limit: int) -> str:
-    def mb(n: int) -> str:
-        if n % (1024 * 1024) == 0:
-            return f"{n // 1024 // 1024} MB"
-        return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
-    return f"文件过大：{mb(size)}，上限为 {mb(limit)} (file too large)"
+    return f"文件过大：{megabytes(size)}，上限为 {megabytes(limit)} (file too large)"
+
+
+def shorten(reason: object, limit: int = 200) -> str:
+    """A library's reason for refusing a file (pypdf's, python-docx's), on one line (newlines and
+    other controls escaped) and not too long."""
+    text = repr(str(reason))[1:-1]
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def megabytes(n: int) -> str:
+    if n % (1024 * 1024) == 0:
+        return f"{n // 1024 // 1024} MB"
+    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
 
 
 def _why(e: OSError) -> str:
@@ -101,9 +131,14 @@ def _why(e: OSError) -> str:
 
 
 def write_atomic(data: bytes, target: Path) -> None:
-    """Write `data` to `target` so that readers see the old file or the new one, never a part."""
+    """Write `data` to `target` so that readers see the old file or the new one, never a part.
+
+    The part is named after the writing process (.NAME.PID.xxxx.part): a part that a killed
+    writer left behind is removed by the next write to the same file, a live writer's is not.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    remove_orphans(target.parent, f".{target.name}.", ".part")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".part", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -114,6 +149,48 @@ def write_atomic(data: bytes, target: Path) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+# WeasyPrint's copies of the fonts, one folder per typesetting process (typeset.font_config),
+# in the temporary folder: FONT_FOLDERS + PID + "." …
+FONT_FOLDERS = "weasyprint-bulletin-print."
+
+
+def remove_orphans(folder: Path, prefix: str, suffix: str = "") -> None:
+    """Remove what dead processes left in `folder` under names PREFIX + PID + "." … + SUFFIX:
+    parts of killed writes, temporary folders of killed builds. What a live process owns stays."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        if not (name.startswith(prefix) and name.endswith(suffix)):
+            continue
+        pid = name[len(prefix):].split(".", 1)[0]
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        path = folder / name
+        try:
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+        except OSError:
+            pass  # another process's file, or already gone: nothing lost either way
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's
+        return True
+    except (OverflowError, ValueError):  # no process has such a number
+        return False
+    return True
 
 
 def _cache_home() -> Path:
@@ -131,11 +208,16 @@ def _cache_home() -> Path:
 CACHE_DIR = _cache_home() / "bulletin-print"
 
 
+# A store holds at most a few thousand short entries; anything larger is not one of the tool's.
+MAX_STORE_BYTES = 16 * 1024 * 1024
+
+
 def read_store(path: Path) -> dict:
-    """A store's contents; empty when it is missing, unreadable or not a JSON object."""
+    """A store's contents; empty when it is missing, unreadable or not a JSON object. Its entries
+    are the caller's to check: a store may hold anything, and is never trusted for more than time."""
     try:
-        data = json.loads(path.read_bytes())
-    except (OSError, ValueError):
+        data = json.loads(read_bytes(path, MAX_STORE_BYTES))
+    except (Unreadable, ValueError, RecursionError):
         return {}
     return data if isinstance(data, dict) else {}
 

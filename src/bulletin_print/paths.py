@@ -13,6 +13,7 @@ FONTS_DIR = ROOT / "fonts"
 ISSUES_DIR = ROOT / "issues"
 PROFILES_DIR = ROOT / "profiles"  # the CMYK output profile of print and archive PDFs
 SCHEMA_FILE = ROOT / "schema" / "issue.schema.json"
+MANIFEST_SCHEMA_FILE = ROOT / "schema" / "manifest.schema.json"  # what `extract` accepts
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 

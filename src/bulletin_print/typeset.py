@@ -12,6 +12,7 @@ import gc
 import io
 import logging
 import os
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, redirect_stdout
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from bulletin_print.files import FONT_FOLDERS, remove_orphans
 from bulletin_print.paths import FONTS_DIR, LAYOUT_DIR, PROFILES_DIR
 
 # Must be set before WeasyPrint (Pango, fontconfig) is first imported.
@@ -80,8 +82,19 @@ class ConfinedFetcher(weasyprint.URLFetcher):
 def font_config() -> FontConfiguration:
     """The process's one font configuration: WeasyPrint loads the fonts of the @font-face rules
     into it once (50 MB, a tenth of a second), and a watching or archive-building process then
-    reuses them for every issue it lays out."""
-    return FontConfiguration()
+    reuses them for every issue it lays out.
+
+    WeasyPrint copies those fonts into a temporary folder that it removes only when the
+    configuration is freed, which a worker's never is (each worker of a folder build left 50 MB
+    in /tmp). The folder is named after the process here (files.FONT_FOLDERS), so that whatever
+    ends it, the next build removes the folder once the process is gone; a folder build removes
+    its workers' as soon as they end.
+    """
+    temp = Path(tempfile.gettempdir())
+    remove_orphans(temp, FONT_FOLDERS)
+    config = FontConfiguration()
+    config._folder = Path(tempfile.mkdtemp(prefix=f"{FONT_FOLDERS}{os.getpid()}.", dir=temp))
+    return config
 
 
 @contextmanager

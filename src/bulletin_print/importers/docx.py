@@ -8,17 +8,25 @@ itself is left to it (the paragraph stays a plain string); any other bold openin
 `lead:`. The article is inserted into the issue file as text, after the last article of its
 column (or as a new column at the end), so every other line of the editor's file, comments
 included, stays as it was.
+
+A Word file is a zip package, and python-docx reads every part it links to whole into memory. So
+the package's directory is checked first, and the file refused before python-docx reads it, when
+it breaks one of the limits below (a contributed article is well under a megabyte of XML and a
+few images): a zip bomb (3 MB that inflate to gigabytes) or a 2 GB image never gets unpacked.
 """
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from bulletin_print.files import Unreadable, megabytes, read_bytes, shorten
 from bulletin_print.importers.writer import Review, article_lines
 from bulletin_print.model import find_lead
 
@@ -27,8 +35,58 @@ COLUMN_LINE = re.compile(r"^栏目\s*[：:]\s*(\S+)$")
 TITLE_STYLES = ("title", "heading", "标题")
 
 
+MAX_FILE_BYTES = 50 * 1024 * 1024  # the .docx itself
+MAX_PARTS = 1000  # files in the package (a Word article has 10–30)
+MAX_PART_BYTES = 10 * 1024 * 1024  # one XML or other part, unpacked (python-docx parses XML whole)
+MAX_IMAGE_BYTES = 20 * 1024 * 1024  # one image (word/media/…), unpacked
+MAX_TOTAL_BYTES = 100 * 1024 * 1024  # every part together, unpacked
+MAX_RATIO = 100  # unpacked ÷ packed size of a part over 1 MB (Word's XML: 3–35; a zip bomb: ~1000)
+RATIO_FROM = 1024 * 1024
+OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")  # a .doc (Word 97–2003) and other OLE files
+W_DOCUMENT = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}document"
+
+
 class ImportProblem(Exception):
     """The Word file or the issue file cannot take the article; said in an editor's terms."""
+
+
+def convert_hint(path: Path) -> str:
+    return (f"请用 Word 另存为 .docx，或用 LibreOffice 转换：soffice --headless --convert-to docx {path.name} "
+            f"(save it as .docx, or convert it with LibreOffice)")
+
+
+def check_package(path: Path, data: bytes) -> None:
+    """Refuse a Word file that is not a zip package, or whose directory breaks the limits above."""
+    if data.startswith(OLE_MAGIC):
+        raise ImportProblem(f"{path}: 这是旧版 Word 文件（.doc），不是 .docx (a .doc file, not .docx)；{convert_hint(path)}")
+    try:
+        parts = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as e:
+        raise ImportProblem(f"{path}: 不是 Word 文件：.docx 是 zip 包，这个不是 (not a .docx: not a zip package: "
+                            f"{shorten(e)})；{convert_hint(path)}") from None
+
+    def refuse(why: str) -> ImportProblem:
+        return ImportProblem(f"{path}: 拒绝读取 (refused): {why}")
+
+    if len(parts) > MAX_PARTS:
+        raise refuse(f"zip 包中有 {len(parts)} 个部件，上限为 {MAX_PARTS} 个 (too many parts)")
+    if len({p.filename for p in parts}) != len(parts):
+        raise refuse("zip 包中有重名的部件 (two parts of one name)")
+    total = 0
+    for part in parts:
+        image = part.filename.startswith("word/media/")
+        limit = MAX_IMAGE_BYTES if image else MAX_PART_BYTES
+        if part.file_size > limit:
+            what = "图片 (image)" if image else "部件 (part)"
+            raise refuse(f"{what} {part.filename!r} 解压后 {megabytes(part.file_size)}，上限为 {megabytes(limit)} "
+                         f"(too large unpacked)")
+        if part.file_size > RATIO_FROM and part.file_size > MAX_RATIO * max(part.compress_size, 1):
+            raise refuse(f"部件 {part.filename!r} 压缩比 {part.file_size // max(part.compress_size, 1)}:1，"
+                         f"上限为 {MAX_RATIO}:1，像是 zip 炸弹 (compressed too well: a zip bomb?)")
+        total += part.file_size
+    if total > MAX_TOTAL_BYTES:
+        raise refuse(f"全部部件解压后共 {megabytes(total)}，上限为 {megabytes(MAX_TOTAL_BYTES)} "
+                     f"(the parts together are too large unpacked)")
 
 
 @dataclass
@@ -81,17 +139,23 @@ def _bold_lead(paragraph, text: str) -> tuple[str, bool]:
 def read_docx(path: Path) -> Contribution:
     try:
         import docx  # python-docx
-        from docx.opc.exceptions import PackageNotFoundError
     except ImportError as e:  # pragma: no cover - a dependency of the package
         raise ImportProblem(f"需要 python-docx (python-docx is needed): {e}") from None
     try:
-        document = docx.Document(str(path))
-    except (PackageNotFoundError, KeyError, ValueError, OSError) as e:
-        raise ImportProblem(f"{path}: 不是可读的 Word 文件 (not a readable .docx): {e}") from None
-    except Exception as e:  # a damaged zip or XML: python-docx raises many kinds
-        raise ImportProblem(f"{path}: 不是可读的 Word 文件 (not a readable .docx): {e}") from None
-
-    paragraphs = [p for p in document.paragraphs if p.text.strip()]
+        data = read_bytes(path, MAX_FILE_BYTES)
+    except Unreadable as e:
+        raise ImportProblem(str(e)) from None
+    check_package(path, data)
+    try:
+        document = docx.Document(io.BytesIO(data))
+        if document.element.tag != W_DOCUMENT or document.element.body is None:
+            raise ImportProblem(f"{path}: word/document.xml 不是 Word 正文：根元素应为 w:document "
+                                f"(not a Word document: its root element is not w:document)")
+        paragraphs = [p for p in document.paragraphs if p.text.strip()]
+    except ImportProblem:
+        raise
+    except Exception as e:  # a damaged package or XML: python-docx and lxml raise many kinds
+        raise ImportProblem(f"{path}: 不是可读的 Word 文件 (not a readable .docx): {shorten(e)}") from None
     reviews: list[Review] = []
     column = None
     if paragraphs and COLUMN_LINE.match(_clean(paragraphs[0].text)):
@@ -169,11 +233,20 @@ def _last_line(node: yaml.Node) -> int:
     return max((_last_line(c) for c in children), default=node.start_mark.line)
 
 
-def _get(mapping: yaml.MappingNode, key: str) -> yaml.Node | None:
+def _get(mapping: yaml.Node, key: str) -> yaml.Node | None:
+    """The value of `key` in a mapping node (None for a missing key, or a node of another kind)."""
+    if not isinstance(mapping, yaml.MappingNode):
+        return None
     for k, v in mapping.value:
         if k.value == key:
             return v
     return None
+
+
+def _name(column: yaml.Node) -> str | None:
+    """A column's name, when it has one written as text."""
+    node = _get(column, "name")
+    return str(node.value) if isinstance(node, yaml.ScalarNode) else None
 
 
 def _same(a: str, b: str) -> bool:
@@ -207,10 +280,11 @@ def insert_article(issue_text: str, contribution: Contribution, column: str | No
     reviews = list(contribution.reviews)
     name = column or contribution.column
     if name is None:
-        name = _get(columns.value[-1], "name").value
+        name = _name(columns.value[-1])
+        if name is None:
+            raise ImportProblem("期刊文件的最后一栏没有栏目名，请用 --column 指定 (the last column has no name: give --column)")
         reviews.insert(0, Review(("title",), f"未指定栏目，放入最后一栏「{name}」(no --column: put in the last column)"))
-    target = next((c for c in columns.value if isinstance(c, yaml.MappingNode)
-                   and (n := _get(c, "name")) is not None and _same(str(n.value), name)), None)
+    target = next((c for c in columns.value if (n := _name(c)) is not None and _same(n, name)), None)
     if target is not None:
         articles = _get(target, "articles")
         if not isinstance(articles, yaml.SequenceNode) or not articles.value or articles.flow_style:
@@ -218,7 +292,7 @@ def insert_article(issue_text: str, contribution: Contribution, column: str | No
         indent = articles.value[0].start_mark.column - 2
         after = _last_line(articles)
         head: list[str] = []
-        name = str(_get(target, "name").value)
+        name = _name(target)
     else:
         dash = columns.value[0].start_mark.column - 2
         indent = dash + 4
@@ -231,4 +305,9 @@ def insert_article(issue_text: str, contribution: Contribution, column: str | No
     for r in reviews:
         r.line += after + 1 + len(head) if r.line else 0
     text = "\n".join(lines[: after + 1] + new_lines + lines[after + 1:]) + "\n"
+    try:  # an issue file laid out unlike a hand-written one may not take the lines where they go
+        yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        raise ImportProblem("文章放进去后文件不再是正确的 YAML，未改动 (the article does not fit the file's layout: "
+                            "left as it was)") from None
     return Inserted(text, name, target is None, reviews)

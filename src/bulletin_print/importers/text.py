@@ -15,7 +15,9 @@ blocks separated by blank lines:
 
 The 目录 is what makes the titles certain: a title is the block (or blocks) whose text is the
 目录's entry, compared without spaces and with full- and half-width forms alike. What the reader
-cannot place with confidence is still written, with a `# review:` comment, and reported.
+cannot place with confidence is still written, with a `# review:` comment, and reported. A text in
+which it finds no article at all, or a 期 or 总第 of more than MAX_DIGITS digits, is refused
+(IssueError, located at its line): that is not the text of an issue.
 """
 
 from __future__ import annotations
@@ -27,7 +29,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bulletin_print.importers.writer import Review, Written, dump_issue
+from bulletin_print.files import Unreadable, read_text
+from bulletin_print.importers.writer import Review
+from bulletin_print.model import IssueError, Problem
 
 SENTENCE_END = re.compile(r"[。！？!?…：:；;][”’」』）)]*$")
 ATTRIBUTION = re.compile(r"^[（(]\s*([^（）()。]{1,80}?)\s*[）)]$")
@@ -41,6 +45,7 @@ DISTRIBUTION = re.compile(r"^(送|发|报|抄送|印发|分送)\s*[：:]\s*(.+)$
 EDITOR = re.compile(r"本期责任编辑\s*[：:]\s*(\S+)")
 PHONE = re.compile(r"电话\s*[：:]\s*(\S+)")
 ASCII_WORD = re.compile(r"[0-9A-Za-z%]")
+MAX_DIGITS = 6  # a 期, 总第 or count of 信息摘登 longer than this is no issue's
 
 
 def norm(s: str) -> str:
@@ -90,11 +95,21 @@ def blocks_of(text: str) -> list[Block]:
     return out
 
 
-def parse(text: str) -> Imported:
-    """The issue's data (publication keys included) and the places to review."""
+def parse(text: str, source: str = "") -> Imported:
+    """The issue's data (publication keys included) and the places to review; IssueError (in
+    `source`) for a text that is not an issue's."""
     blocks = blocks_of(text)
     reviews: list[Review] = []
     data: dict[str, Any] = {}
+    raw = text.splitlines()
+
+    def number(digits: str, line: int) -> int:
+        """A number of the text; one too long to be a 期 or a count is refused where it stands."""
+        if len(digits) > MAX_DIGITS:
+            column = raw[line - 1].find(digits) + 1
+            raise IssueError([Problem(source, line, column, "", f"数字过长：{len(digits)} 位，不是期号或则数 "
+                                                             f"(a number of {len(digits)} digits: not an issue's)")])
+        return int(digits)
 
     def review(path: tuple, message: str) -> None:
         reviews.append(Review(path, message))
@@ -103,25 +118,25 @@ def parse(text: str) -> Imported:
     if toc_at is None:
         review(("columns",), "没有找到目录 (no 目录 found): the columns and titles are guessed")
     masthead = blocks[:toc_at] if toc_at is not None else blocks[:6]
-    _masthead([l for b in masthead for l in b.lines], data, review)
+    _masthead([(b.line + k, l) for b in masthead for k, l in enumerate(b.lines)], data, review, number)
 
     # the 目录: its entries, and where the body begins
     entries: list[Entry] = []
     briefs_column, briefs_count = None, None
     body_at = 0 if toc_at is None else toc_at + 1
     if toc_at is not None:
-        toc_lines = blocks[toc_at].lines[1:]
+        toc_lines = [(blocks[toc_at].line + k, l) for k, l in enumerate(blocks[toc_at].lines)][1:]
         while body_at < len(blocks) and TOC_ENTRY.match(blocks[body_at].lines[0]):
-            toc_lines += blocks[body_at].lines
+            toc_lines += [(blocks[body_at].line + k, l) for k, l in enumerate(blocks[body_at].lines)]
             body_at += 1
         column = None
-        for line in toc_lines:
+        for at, line in toc_lines:
             m = TOC_ENTRY.match(line)
             if m:
                 column, title = m.group(1).strip(), m.group(2).strip()
                 count = BRIEFS_COUNT.match(title)
                 if count:
-                    briefs_column, briefs_count = column, int(count.group(1))
+                    briefs_column, briefs_count = column, number(count.group(1), at)
                     column = None
                     continue
                 if title:
@@ -201,8 +216,8 @@ def parse(text: str) -> Imported:
                                                  first=len(article["paragraphs"]))
         columns[-1]["articles"].append(article)
     if not columns:
-        columns = [{"name": "（栏目）", "articles": [{"title": ["（标题）"], "paragraphs": ["（正文）"]}]}]
-        review(("columns",), "没有找到文章 (no articles found)")
+        raise IssueError([Problem(source, 0, 0, "", "没有找到文章：这不像一期简报的文字，未写出文件 "
+                                                    "(no article found: not the text of an issue; nothing written)")])
     data["columns"] = columns
     if briefs or briefs_count:
         data["briefs"] = {"column": briefs_column or "信息摘登", "items": briefs}
@@ -287,12 +302,12 @@ def _briefs(blocks: list[Block], review) -> list[dict[str, Any]]:
     return items
 
 
-def _masthead(lines: list[str], data: dict[str, Any], review) -> None:
+def _masthead(lines: list[tuple[int, str]], data: dict[str, Any], review, number) -> None:
     left: list[str] = []
-    for line in lines:
+    for at, line in lines:
         compact = re.sub(r"\s+", "", line)
         if (m := NUMBERS.search(line)) is not None:
-            data["number"], data["total"] = int(m.group(1)), int(m.group(2))
+            data["number"], data["total"] = number(m.group(1), at), number(m.group(2), at)
         elif (m := DATE.match(line)) is not None:
             data["date"] = f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
         elif (m := EDITION.match(line)) is not None:
@@ -351,8 +366,14 @@ def _colophon(lines: list[str], data: dict[str, Any], review) -> None:
             data[key] = data.pop(key)
 
 
-def import_text(source: Path, target: Path) -> Written:
-    """The issue file's text for the plain text at `source`, to be written at `target`."""
-    text = source.read_text(encoding="utf-8-sig")
-    imported = parse(text)
-    return dump_issue(imported.data, target, imported.reviews)
+def read(source: Path) -> Imported:
+    """The issue in the plain text at `source`; IssueError for a file that cannot be read (read
+    as every input is: a regular file, within the issue files' size limit, UTF-8) or that is not
+    an issue's text."""
+    from bulletin_print import load
+
+    try:
+        text = read_text(source, load.MAX_FILE_BYTES)
+    except Unreadable as e:
+        raise IssueError([Problem(e.path, e.line, e.column, "", e.message)]) from None
+    return parse(text, str(source))
