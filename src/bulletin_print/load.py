@@ -197,6 +197,8 @@ def _explain(doc: Document, error: jsonschema.ValidationError) -> list[Problem]:
         "pattern": "不能为空 (must not be empty)",
         "minItems": "至少要有一项 (needs at least one entry)",
         "maxItems": f"最多 {error.validator_value} 项 (at most {error.validator_value} entries)",
+        "maxLength": f"最多 {error.validator_value} 个字符 (at most {error.validator_value} characters)",
+        "not": f"「{value}」是保留名，不能用作专色名 (a reserved name, not a spot ink)",
         "minimum": f"应为不小于 {error.validator_value} 的数 (must be ≥ {error.validator_value})",
         "maximum": f"应为不大于 {error.validator_value} 的数 (must be ≤ {error.validator_value})",
         "format": f"「{value}」不是有效日期，应写作 2024-08-16 (not a date: write YYYY-MM-DD)",
@@ -309,6 +311,7 @@ def _issue(source: str, d: dict[str, Any]) -> Issue:
         editor=d["editor"],
         phone=d["phone"],
         red=tuple(d.get("colours", {}).get("red", (0, 0.8, 0.8, 0))),
+        red_spot=d.get("colours", {}).get("red_spot"),
     )
 
 
