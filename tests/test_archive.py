@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import pdfplumber
 import pypdf
 import pytest
 
@@ -62,12 +63,12 @@ def test_the_same_inputs_give_the_same_bytes(twin_builds: dict, variant: str) ->
     assert a == b, f"{variant}: two builds differ"
 
 
-def test_archive_pdf_is_pdf_a_3b_with_its_sources(twin_builds: dict) -> None:
+def test_archive_pdf_is_pdf_a_3a_with_its_sources(twin_builds: dict) -> None:
     pdf = twin_builds["archive"][0]
     reader = pypdf.PdfReader(pdf)
     root = reader.trailer["/Root"]
     xmp = root["/Metadata"].get_object().get_data().decode()
-    assert re.search(r'pdfaid:part="3"', xmp) and re.search(r'pdfaid:conformance="B"', xmp)
+    assert re.search(r'pdfaid:part="3"', xmp) and re.search(r'pdfaid:conformance="A"', xmp)
     assert "<xmp:CreateDate>2024-08-16T00:00:00Z</xmp:CreateDate>" in xmp  # the issue's date, not today's
     intent = root["/OutputIntents"][0].get_object()
     assert intent["/S"] == "/GTS_PDFA1" and intent["/OutputConditionIdentifier"] == "FOGRA39"
@@ -83,6 +84,97 @@ def test_archive_pdf_is_pdf_a_3b_with_its_sources(twin_builds: dict) -> None:
         assert stream["/Params"]["/ModDate"] == "D:20240816000000Z"
     result = subprocess.run(["qpdf", "--check", str(pdf)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# --- tagged: the structure a screen reader or a re-flow reads ---------------------------------------
+
+def structure(pdf: Path) -> tuple[list[tuple[str, tuple[str, ...], str]], pdfplumber.PDF]:
+    """The structure tree's headings and paragraphs in tree order: (type, the types of the
+    elements it sits in, its text from the marked content it owns)."""
+    opened = pdfplumber.open(pdf)
+    text: dict[tuple[int, int], str] = {}
+    for page in opened.pages:
+        for char in page.chars:
+            key = (page.page_number, char["mcid"])
+            text[key] = text.get(key, "") + char["text"]
+
+    def owned(element: dict) -> str:
+        own = "".join(text.get((element.get("page_number"), m), "") for m in element.get("mcids") or [])
+        return own + "".join(owned(child) for child in element.get("children", []))
+
+    found = []
+
+    def walk(element: dict, inside: tuple[str, ...]) -> None:
+        if element["type"] in ("H1", "H2", "P"):
+            found.append((element["type"], inside, owned(element)))
+            return
+        for child in element.get("children", []):
+            walk(child, inside + (element["type"],))
+
+    for element in opened.structure_tree:
+        walk(element, ())
+    return found, opened
+
+
+def test_archive_pdf_is_tagged_with_headings_and_paragraphs_in_reading_order(twin_builds: dict) -> None:
+    import yaml
+
+    reader = pypdf.PdfReader(twin_builds["archive"][0])
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root and root["/MarkInfo"] == {"/Marked": True} and root["/Lang"] == "zh-CN"
+    found, opened = structure(twin_builds["archive"][0])
+    data = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
+    publication = yaml.safe_load(PUBLICATION.read_text(encoding="utf-8"))
+    titles = ["".join(t) if isinstance(t, list) else t for c in data["columns"] for t in (a["title"] for a in c["articles"])]
+    # the masthead's 刊名, the 目录's heading, each article's title and the 信息摘登 head, in order
+    headings = [(kind, words) for kind, _, words in found if kind != "P"]
+    assert headings == [("H1", publication["title"]), ("H2", "目\u3000录"), *(("H2", t) for t in titles), ("H2", "信息摘登")]
+    # the 目录's entries are paragraphs with their links; every paragraph of the articles is there,
+    # in order, as P inside its article (Art); a paragraph that runs over a page is one P a page
+    contents = [words for kind, inside, words in found if kind == "P" and "Art" not in inside]
+    assert all(any(t in entry for entry in contents) for t in titles)
+    body = re.sub(r"\s", "", "".join(words for kind, inside, words in found if kind == "P" and "Art" in inside))
+    at = 0
+    for paragraph in (p if isinstance(p, str) else p["text"] for c in data["columns"] for a in c["articles"]
+                      for p in a["paragraphs"]):
+        at = body.index(re.sub(r"\s", "", paragraph), at)
+    # every character is marked content of the structure, but the page numbers: pagination artifacts
+    for page in opened.pages:
+        loose = "".join(c["text"] for c in page.chars if c["mcid"] is None)
+        assert loose == f"— {page.page_number} —", (page.page_number, loose)
+    opened.close()
+
+
+def test_an_image_carries_its_alt_text_as_alt(tmp_path: Path) -> None:
+    """No issue has images yet; when the template gets an <img alt>, the archive PDF's Figure
+    carries the text as /Alt, and the image reaches the PDF/A in CMYK like every other colour."""
+    import io
+
+    from PIL import Image
+
+    from bulletin_print import finish, press, typeset
+
+    Image.new("RGB", (40, 20), (200, 30, 30)).save(tmp_path / "photo.png")
+    html = ('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>t</title></head><body>'
+            f'<p><img src="{(tmp_path / "photo.png").as_uri()}" alt="常委会会议现场"></p></body></html>')
+    pdf = typeset.typeset(html, tmp_path, draft=True, finisher=lambda _, pdf: press.cmyk_images(pdf, finish.PROFILE),
+                          stylesheets=finish.stylesheets(finish.Options("archive")),
+                          pdf_variant=finish.PDF_VARIANT["archive"], output_intent="device-cmyk").pdf
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    figures = []
+
+    def walk(element) -> None:
+        element = element.get_object()
+        if element.get("/S") == "/Figure":
+            figures.append(element)
+        for kid in element.get("/K", []) if isinstance(element.get("/K"), list) else []:
+            if not isinstance(kid, int):
+                walk(kid)
+
+    walk(reader.trailer["/Root"]["/StructTreeRoot"]["/K"][0])
+    assert [f["/Alt"] for f in figures] == ["常委会会议现场"]
+    image = next(iter(reader.pages[0]["/Resources"]["/XObject"].values())).get_object()
+    assert image["/ColorSpace"] == "/DeviceCMYK"
 
 
 def test_xmp_ids_are_derived_from_the_content(twin_builds: dict) -> None:

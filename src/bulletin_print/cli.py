@@ -48,14 +48,18 @@ def main() -> None:
 @click.option("--for", "variant", type=click.Choice(["screen", "print", "archive"]), default="screen", show_default=True,
               help="screen: the editor's proof; print: PDF/X-4 in CMYK for the print shop; archive: PDF/A-3b carrying its sources.")
 @click.option("--bleed", metavar="LENGTH", help="print: bleed beyond the trimmed A4 page, e.g. 3mm.")
-@click.option("--marks", is_flag=True, help="print: crop and registration marks.")
+@click.option("--marks", is_flag=True, help="print: crop and registration marks, in a slug beyond the bleed.")
 @click.option("--even", is_flag=True, help="Pad to an even page count so that the 版记 falls on an even page (duplex).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="For a folder: worker processes (default: one per CPU).")
 @click.option("--force", is_flag=True, help="For a folder: rebuild every issue, current or not.")
 @click.option("--draft", is_flag=True,
               help="Write the PDF even when its pages have faults (listed), marked 草稿 on every page: YEAR-N.draft.pdf.")
+@click.option("--report", is_flag=True,
+              help="print: also write the job report for the printer beside the PDF (.json and .txt): pages, "
+                   "sizes, inks, output intent, fonts, images, maximum ink coverage.")
+@click.option("--plates", is_flag=True, help="print: list the inks (plates) each page uses, read from the PDF.")
 def build(issue: Path, output: Path | None, variant: str, bleed: str | None, marks: bool, even: bool,
-          jobs: int | None, force: bool, draft: bool) -> None:
+          jobs: int | None, force: bool, draft: bool, report: bool, plates: bool) -> None:
     """Build the PDF of ISSUE (e.g. issues/2024/12.yaml), or of every issue in a folder (issues/)."""
     from bulletin_print import check, finish, load, pipeline
 
@@ -65,6 +69,10 @@ def build(issue: Path, output: Path | None, variant: str, bleed: str | None, mar
         raise click.BadParameter(str(e)) from None
     if (bleed or marks) and variant != "print":
         raise click.BadParameter("--bleed and --marks are for --for print")
+    if (report or plates) and variant != "print":
+        raise click.BadParameter("--report and --plates are for --for print")
+    if (report or plates) and load.is_issue_folder(issue):
+        raise click.BadParameter("--report and --plates are for one issue file, not a folder")
     if load.is_issue_folder(issue):
         build_folder(issue, output or Path("build"), options, jobs, force)
         return
@@ -87,6 +95,31 @@ def build(issue: Path, output: Path | None, variant: str, bleed: str | None, mar
         click.echo(str(Unwritable(output, e)), err=True)
         sys.exit(1)
     click.echo(f"{output}")
+    if report or plates:
+        job_report(result.pdf, output, report, plates)
+
+
+def job_report(pdf: bytes, output: Path, write: bool, plates: bool) -> None:
+    """The printer's job report read back from the PDF just written: beside it (--report) as
+    .json and .txt, and the inks of each page on the terminal (--plates)."""
+    import json
+
+    from bulletin_print import jobreport
+
+    job = jobreport.report(pdf, output.name)
+    if write:
+        as_json, as_text = jobreport.report_paths(output)
+        for content, target in (((json.dumps(job, ensure_ascii=False, indent=1) + "\n").encode("utf-8"), as_json),
+                                (jobreport.text(job).encode("utf-8"), as_text)):
+            try:
+                write_atomic(content, target)
+            except OSError as e:
+                click.echo(f"{target}: 无法写入 (cannot write): {e.strerror}", err=True)
+                sys.exit(1)
+            click.echo(f"{target}")
+    if plates:
+        for line in jobreport.plates_text(job):
+            click.echo(line)
 
 
 def build_folder(folder: Path, out_dir: Path, options, jobs: int | None, force: bool) -> None:

@@ -3,11 +3,13 @@
 Three variants of one issue:
   screen   the editor's proof: what `build` has always made.
   print    for the print shop: PDF/X-4, every colour CMYK characterised by ISO Coated v2 300 %
-           (FOGRA39, profiles/), optional bleed and crop marks, optionally padded so that the
-           版记 falls on an even page.
-  archive  for the archivist: PDF/A-3b carrying its own sources as associated files (relationship
-           Source): the issue file, the publication file and a manifest of everything else it was
-           made from (tool, engine, layout files and fonts with sha256). `extract` writes them back.
+           (FOGRA39, profiles/) or the publication's spot red, no annotations, optional bleed and
+           crop marks in a slug beyond it, optionally padded so that the 版记 falls on an even
+           page (press.py).
+  archive  for the archivist: PDF/A-3a, tagged (tagged.py), carrying its own sources as associated
+           files (relationship Source): the issue file, the publication file and a manifest of
+           everything else it was made from (tool, engine, layout files and fonts with sha256).
+           `extract` writes them back.
 
 Every variant is deterministic: the same inputs give the same bytes, whatever the clock, the
 working directory or the process. Dates come from the issue (or SOURCE_DATE_EPOCH), XMP IDs from
@@ -52,7 +54,7 @@ mimetypes.add_type("application/yaml", ".yaml")
 mimetypes.add_type("application/yaml", ".yml")
 
 VARIANTS = ("screen", "print", "archive")
-PDF_VARIANT = {"screen": None, "print": "pdf/x-4", "archive": "pdf/a-3b"}
+PDF_VARIANT = {"screen": None, "print": "pdf/x-4", "archive": "pdf/a-3a"}
 PRINT_CSS = "print.css.j2"
 DRAFT_CSS = "draft.css"
 PROFILE = PROFILES_DIR / "ISOcoated_v2_300_bas.icc"
@@ -86,9 +88,18 @@ class Options:
 
     @property
     def suffix(self) -> str:
-        """The output name's tag: 2024-12.pdf, 2024-12.print.pdf, 2024-12.archive.pdf; a draft
-        adds .draft (2024-12.draft.pdf), so that it never takes a good PDF's place."""
-        return ("" if self.variant == "screen" else f".{self.variant}") + (".draft" if self.draft else "")
+        """The output name's tag: 2024-12.pdf, 2024-12.archive.pdf, and for print what the file
+        holds, so that different print builds never overwrite each other: 2024-12.print.pdf,
+        2024-12.print-bleed3-marks-even.pdf (the bleed in mm). A draft adds .draft
+        (2024-12.draft.pdf), so that it never takes a good PDF's place."""
+        from bulletin_print.press import MM, length_pt
+
+        tag = "" if self.variant == "screen" else f".{self.variant}"
+        if self.variant == "print":
+            if self.bleed:
+                tag += f"-bleed{round(length_pt(self.bleed) / MM, 3):g}"
+            tag += "-marks" * self.marks + "-even" * self.even
+        return tag + (".draft" if self.draft else "")
 
 
 @dataclass(frozen=True)
@@ -253,9 +264,8 @@ def stylesheets(options: Options) -> list[str]:
     sheets = []
     if options.variant != "screen":
         profile = os.path.relpath(PROFILE, LAYOUT_DIR).replace(os.sep, "/")
-        marks = options.variant == "print" and options.marks
         bleed = options.bleed if options.variant == "print" else None
-        sheets.append(environment().get_template(PRINT_CSS).render(profile=profile, bleed=bleed, marks=marks))
+        sheets.append(environment().get_template(PRINT_CSS).render(profile=profile, bleed=bleed))
     if options.draft:
         sheets.append((LAYOUT_DIR / DRAFT_CSS).read_text(encoding="utf-8"))
     return sheets
@@ -301,11 +311,18 @@ def build(issue_path: Path, options: Options, data: Issue | None = None,
                 for name, content, description in files]
 
     def finisher(document, pdf) -> None:
+        from bulletin_print import press, tagged
+
         if options.variant != "screen":
             fix_output_intent(pdf)
             cmyk_only(pdf)
+            press.cmyk_images(pdf, PROFILE)
+        if options.variant == "print":
+            bleed = press.length_pt(options.bleed) if options.bleed else 0.0
+            press.finish(pdf, bleed, options.marks, data.red, data.red_spot)
         if options.variant == "archive":
             dedupe_associated_files(pdf)
+            tagged.page_margins_as_artifacts(pdf)
         set_xmp_ids(pdf, f"uuid:{document_id}", f"uuid:{instance_id}")
         deflate_once(pdf)
 
@@ -344,9 +361,10 @@ def _cmyk(op: bytes, *rgb: float) -> bytes:
 def cmyk_only(pdf) -> None:
     """Rewrite what WeasyPrint still draws in RGB or grey as DeviceCMYK.
 
-    The layout's own colours are device-cmyk() already; what remains is WeasyPrint's crop and
-    registration marks, drawn from a built-in SVG with stroke="black" (`0 0 0 RG`): they become
-    black ink alone. Only content streams (page contents, form XObjects) are touched, never fonts.
+    The layout's own colours are device-cmyk() already; this catches what WeasyPrint would draw
+    in RGB by itself, as its crop marks were (a built-in SVG with stroke="black", `0 0 0 RG`;
+    the marks are press.py's now), and any RGB colour a stylesheet lets in: it becomes CMYK, a
+    grey black ink alone. Only content streams (page contents, form XObjects) are touched, never fonts.
     """
     import pydyf
     from weasyprint.pdf.stream import Stream

@@ -281,6 +281,7 @@ def _explain(doc: Document, error: jsonschema.ValidationError) -> list[Problem]:
 # What the schema's one "not" refuses: an edition's name that cannot be part of a file name ($defs/name).
 EDITION_NAME = ("刊别是文件名的一部分，不能含有 /、\\ 或控制字符，也不能以 . 开头"
                 " (an edition names files: no /, \\ or control characters, no leading .)")
+SPOT_NAME = "「{}」是保留名，不能用作专色名 (a reserved name, not a spot ink)"
 
 
 def _message(kind: str, limit: Any, value: Any, schema: dict[str, Any]) -> str | None:
@@ -293,8 +294,8 @@ def _message(kind: str, limit: Any, value: Any, schema: dict[str, Any]) -> str |
         return too_long(len(value), limit)
     if kind == "pattern":  # the one pattern: "\\S", some text
         return "不能为空 (must not be empty)"
-    if kind == "not":
-        return EDITION_NAME
+    if kind == "not":  # an edition's name, or a spot ink named as PDF's own inks are
+        return SPOT_NAME.format(shown(str(value))) if "enum" in schema.get("not", {}) else EDITION_NAME
     if kind == "minItems":
         return "至少要有一项 (needs at least one entry)"
     if kind == "maxItems":
@@ -451,6 +452,7 @@ def _issue(source: str, d: dict[str, Any]) -> Issue:
         editor=d["editor"],
         phone=d["phone"],
         red=tuple(d.get("colours", {}).get("red", (0, 0.8, 0.8, 0))),
+        red_spot=d.get("colours", {}).get("red_spot"),
     )
 
 

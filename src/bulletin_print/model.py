@@ -137,6 +137,7 @@ class Issue:
     editor: str
     phone: str
     red: tuple[float, float, float, float]  # CMYK of the masthead and its rule
+    red_spot: str | None = None  # the spot ink the print variant paints the red in (e.g. PANTONE 485 C)
 
     @property
     def articles(self) -> tuple[Article, ...]:
