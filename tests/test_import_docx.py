@@ -60,8 +60,7 @@ def test_article_with_bold_lead_sentence(issue: Path, tmp_path: Path) -> None:
 
     # the article, in the hand-written style, after the column's last article
     block = "\n".join([
-        "      - title:",
-        f"          - {TITLE}",
+        f"      - title: {TITLE}",  # one line in the Word file: the tool breaks it
         "        paragraphs:",
         f"          - {P1}",
         f"          - {LEAD}{P2_REST}",  # find_lead finds the bold sentence itself: a plain string

@@ -111,7 +111,7 @@ def test_title_unlike_its_toc_entry_is_placed_and_reported(tmp_path: Path) -> No
                                                      "临平区:持续发力推动河长制走深走实\n\n临平区人大")
     imported = text_importer.parse(text)
     linping = imported.data["columns"][-1]["articles"][1]
-    assert linping["title"] == ["临平区:持续发力推动河长制走深走实"]  # as printed in the text
+    assert linping["title"] == "临平区:持续发力推动河长制走深走实"  # as printed in the text: one line, the tool's to break
     assert linping["paragraphs"][0].startswith("临平区人大常委会深入贯彻")
     assert [(r.path, "目录" in r.message) for r in imported.reviews] == [(("columns", 4, "articles", 1, "title"), True)]
 

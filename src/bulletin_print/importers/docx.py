@@ -213,7 +213,8 @@ def read_docx(path: Path) -> Contribution:
             out.append(text)
     if not out:
         raise ImportProblem(f"{path}: 只有标题，没有正文 (a title but no paragraphs)")
-    article: dict[str, Any] = {"title": title, "paragraphs": out}
+    # one line: the tool breaks it; the lines a break or two heading paragraphs show are kept
+    article: dict[str, Any] = {"title": title if len(title) > 1 else title[0], "paragraphs": out}
     if attribution:
         article["attribution"] = attribution
     else:

@@ -189,7 +189,8 @@ def parse(text: str, source: str = "") -> Imported:
             columns.append({"name": entry.column, "articles": []})
         ci, ai = len(columns) - 1, len(columns[-1]["articles"])
         path = ("columns", ci, "articles", ai)
-        article: dict[str, Any] = {"title": title_lines}
+        # one line: the tool breaks it; lines the print shows are kept as they are
+        article: dict[str, Any] = {"title": title_lines if len(title_lines) > 1 else title_lines[0]}
         for _, message in (t for t in title_reviews if t[0] == k):
             review(path + ("title",), message)
         if len(title_lines) > 1 and re.search(r"\s", entry.title):

@@ -1,6 +1,7 @@
 """An Issue-shaped dict → YAML text, written the way an editor writes issues/2024/12.yaml by hand.
 
-Block style throughout; `title:` as a list of its lines; one paragraph per item; the attribution
+Block style throughout; `title:` as one string (the tool breaks it) or, where the source shows
+the breaks, a list of its lines; one paragraph per item; the attribution
 without brackets; a scalar in double quotes only where it needs them (it opens with a quotation
 mark or holds an ASCII colon, as the hand-written files do, or plain YAML would read it as
 something else); the schema line and the 《刊名》…期 comment on top. A place the importer could not
@@ -119,10 +120,12 @@ def article_lines(article: dict[str, Any], indent: int, path: Path_ = (), review
     out = out or _Out(reviews or [])
     pad, inner = " " * indent, " " * (indent + 2)
     title = article["title"]
-    lines = [title] if isinstance(title, str) else list(title)
-    out.line(f"{pad}- title:", path + ("title",), indent)
-    for k, t in enumerate(lines):
-        out.line(f"{inner}  - {scalar(t)}", path + ("title", k), indent + 4)
+    if isinstance(title, str):  # the tool breaks it (balanced, between words)
+        out.line(f"{pad}- title: {scalar(title)}", path + ("title",), indent)
+    else:  # the lines the source shows
+        out.line(f"{pad}- title:", path + ("title",), indent)
+        for k, t in enumerate(title):
+            out.line(f"{inner}  - {scalar(t)}", path + ("title", k), indent + 4)
     out.line(f"{inner}paragraphs:", path + ("paragraphs",), indent + 2)
     for k, p in enumerate(article["paragraphs"]):
         where = path + ("paragraphs", k)
