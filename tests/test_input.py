@@ -415,3 +415,16 @@ def test_a_planted_publication_file_is_not_embedded_in_an_archive_pdf(tmp_path: 
     embedded = finish.attachments(out)
     assert sorted(embedded) == ["12.yaml", "manifest.json"]  # no publication.yaml: the issue is whole
     assert "植入的刊名".encode("utf-8") not in b"".join(embedded.values())
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder"])
+def test_a_folder_build_fails_what_check_refuses_as_no_issue_file(issue: Path, tmp_path: Path, kind: str) -> None:
+    """A FIFO or a folder under an issue's name in the archive: `check` refused it, and a folder
+    build skipped it in silence and exited 0 (keying a FIFO would have blocked it)."""
+    odd = issue.with_name("13.yaml")
+    os.mkfifo(odd) if kind == "fifo" else odd.mkdir()
+    archive = issue.parents[1]
+    result = cli("build", archive, "-o", tmp_path / "out", "--jobs", "1")
+    assert result.exit_code == 1
+    assert f"{odd}: " in result.output and "1 期失败 (failed)" in result.output
+    assert (tmp_path / "out" / "2024-12.pdf").exists() and not (tmp_path / "out" / "2024-13.pdf").exists()

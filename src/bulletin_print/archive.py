@@ -148,7 +148,9 @@ def build_all(folder: Path, out_dir: Path, options: finish.Options, jobs: int | 
               report: Callable[[Outcome, int, int], None] | None = None, force: bool = False) -> Summary:
     """Build every issue under `folder` into `out_dir`; `report(outcome, done, total)` after each."""
     start = time.perf_counter()
-    issues = load.issue_files(folder)
+    # what `check` refuses as no issue file (a FIFO, a folder, a device under an issue's name)
+    # fails here too, with the same message; keying it would block on a FIFO
+    issues, unreadable = check.issue_files([folder])
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as e:
@@ -168,10 +170,13 @@ def build_all(folder: Path, out_dir: Path, options: finish.Options, jobs: int | 
         nonlocal done
         outcomes.append(outcome)
         done += 1
-        report and report(outcome, done, len(issues))
+        report and report(outcome, done, len(issues) + len(unreadable))
 
     refused = check.numbering_refused(issues)
     try:
+        for problem in unreadable:
+            path = Path(problem.file)
+            record(Outcome(path, out_dir / output_name(path, folder, options), "failed", messages=[str(problem)]))
         for issue in issues:
             output = out_dir / output_name(issue, folder, options)
             try:
@@ -213,7 +218,7 @@ def build_all(folder: Path, out_dir: Path, options: finish.Options, jobs: int | 
             save_cache(out_dir, cache)
             # each worker's copy of the fonts (typeset.font_config), now that the workers are gone
             remove_orphans(Path(tempfile.gettempdir()), FONT_FOLDERS)
-    order = {issue: i for i, issue in enumerate(issues)}
+    order = {path: i for i, path in enumerate(sorted([*issues, *(Path(p.file) for p in unreadable)]))}
     outcomes.sort(key=lambda o: order[o.issue])
     return Summary(outcomes, time.perf_counter() - start)
 
