@@ -20,11 +20,11 @@ from containers import command, finished
 @pytest.fixture
 def stores(tmp_path: Path, monkeypatch) -> Path:
     """finish's hash store and check's numbering store in a fresh folder, nothing remembered."""
-    from bulletin_print import check, finish
+    from bulletin_print import finish, ledger
 
     folder = tmp_path / "cache"
     monkeypatch.setattr(finish, "HASH_STORE", folder / "sha256.json")
-    monkeypatch.setattr(check, "NUMBERING_STORE", folder / "numbering.json")
+    monkeypatch.setattr(ledger, "NUMBERING_STORE", folder / "numbering.json")
     finish._stored_hashes.cache_clear()
     finish._sha256_of.cache_clear()
     yield folder
@@ -52,21 +52,21 @@ def test_a_hash_store_entry_of_the_wrong_shape_is_ignored(shape, stores: Path, t
 
 @pytest.mark.parametrize("store", [[], "x", {"code": 5}, {"entries": []}, {"entries": "x"}], ids=repr)
 def test_a_store_of_the_wrong_shape_is_an_empty_one(store, stores: Path, tmp_path: Path) -> None:
-    from bulletin_print import check, finish
+    from bulletin_print import check, finish, ledger
 
     archive = make_archive(tmp_path / "issues").parents[1]
     stores.mkdir()
-    for path in (finish.HASH_STORE, check.NUMBERING_STORE):
+    for path in (finish.HASH_STORE, ledger.NUMBERING_STORE):
         path.write_text(json.dumps(store))
     assert check.errors(check.check_paths([archive / "2024" / "12.yaml"], fonts=False, lint=False)) == []
 
 
 def numbering_store_after_one_check(archive: Path) -> tuple[Path, dict]:
-    from bulletin_print import check
+    from bulletin_print import check, ledger
 
     target = archive / "2024" / "14.yaml"
     assert check.errors(check.check_paths([target], fonts=False, lint=False)) == []
-    return target, json.loads(check.NUMBERING_STORE.read_text())
+    return target, json.loads(ledger.NUMBERING_STORE.read_text())
 
 
 @pytest.fixture
@@ -88,39 +88,39 @@ BAD_ENTRIES = ["x", 12, -3, 10**40, [], ["普刊"], ["普刊", 13, 701], ["普�
 
 @pytest.mark.parametrize("bad", BAD_ENTRIES, ids=repr)
 def test_a_numbering_entry_of_the_wrong_shape_is_ignored_and_rebuilt(bad, stores: Path, three_issues: Path) -> None:
-    from bulletin_print import check
+    from bulletin_print import check, ledger
 
     target, store = numbering_store_after_one_check(three_issues)
     store["entries"] = {key: bad for key in store["entries"]}
-    check.NUMBERING_STORE.write_text(json.dumps(store))
+    ledger.NUMBERING_STORE.write_text(json.dumps(store))
     assert check.errors(check.check_paths([target], fonts=False, lint=False)) == []
-    rebuilt = json.loads(check.NUMBERING_STORE.read_text())["entries"]
+    rebuilt = json.loads(ledger.NUMBERING_STORE.read_text())["entries"]
     assert sorted(rebuilt.values()) == [["普刊", 12, 700, "2024-08-16"], ["普刊", 13, 701, "2024-08-30"]]
 
 
 def test_a_forged_numbering_entry_cannot_refuse_a_valid_issue(stores: Path, three_issues: Path) -> None:
     """An entry of the right shape saying 2024/13.yaml is dated 2099: the ledger would find 14
     going backwards; the store is never trusted to refuse, so the archive is read afresh."""
-    from bulletin_print import check
+    from bulletin_print import check, ledger
 
     target, store = numbering_store_after_one_check(three_issues)
     store["entries"] = {key: entry if entry[1] != 13 else ["普刊", 13, 701, "2099-01-01"]
                         for key, entry in store["entries"].items()}
-    check.NUMBERING_STORE.write_text(json.dumps(store))
+    ledger.NUMBERING_STORE.write_text(json.dumps(store))
     assert check.errors(check.check_paths([target], fonts=False, lint=False)) == []
-    assert ["普刊", 13, 701, "2024-08-30"] in json.loads(check.NUMBERING_STORE.read_text())["entries"].values()
+    assert ["普刊", 13, 701, "2024-08-30"] in json.loads(ledger.NUMBERING_STORE.read_text())["entries"].values()
 
 
 def test_a_numbering_entry_stands_for_one_path(stores: Path, three_issues: Path) -> None:
     """The same bytes at another path are another entry: what the store says of one file is
     never taken for another."""
-    from bulletin_print import check
+    from bulletin_print import check, ledger
 
     _, store = numbering_store_after_one_check(three_issues)
     copy = three_issues.parent / "copy"
     shutil.copytree(three_issues, copy)
     assert check.errors(check.check_paths([copy / "2024" / "14.yaml"], fonts=False, lint=False)) == []
-    assert len(json.loads(check.NUMBERING_STORE.read_text())["entries"]) == 2 * len(store["entries"])
+    assert len(json.loads(ledger.NUMBERING_STORE.read_text())["entries"]) == 2 * len(store["entries"])
 
 
 BUILD_CACHES = [[], "x", {"2020-1.pdf": "x"}, {"2020-1.pdf": 5}, {"2020-1.pdf": [1, 2]}, {"2020-1.pdf": {"key": 5}},

@@ -188,15 +188,16 @@ def test_other_issues_numbering_is_remembered_by_content(archive: Path, tmp_path
     long as their bytes (and the tool) are the same; an edited or unreadable one is read again."""
     import json
 
-    from bulletin_print import check
+    from bulletin_print import check, ledger
 
     store = tmp_path / "numbering.json"
-    monkeypatch.setattr(check, "NUMBERING_STORE", store)
+    monkeypatch.setattr(ledger, "NUMBERING_STORE", store)
     next_issues(archive, ("2024/13.yaml", 13, 701, "2024-08-30"), ("2024/14.yaml", 14, 702, "2024-09-13"))
     target, before = archive / "2024" / "14.yaml", archive / "2024" / "13.yaml"
-    read: list[str] = []
-    check_file = check.check_file
+    read: list[str] = []  # every file read: the one checked, and the others the ledger reads afresh
+    check_file, read_member = check.check_file, ledger._read
     monkeypatch.setattr(check, "check_file", lambda path, **kw: read.append(path.name) or check_file(path, **kw))
+    monkeypatch.setattr(ledger, "_read", lambda path: read.append(path.name) or read_member(path))
 
     def ledger_of_14() -> list[str]:
         read.clear()

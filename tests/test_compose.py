@@ -20,7 +20,6 @@ from bulletin_print.compose import (
     MIXED_GAP,
     NO_END,
     NO_START,
-    SHRINK_CAP,
     TIGHT_CAP,
     STRETCH_CAP,
     UNITS,

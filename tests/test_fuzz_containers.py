@@ -265,7 +265,7 @@ def a_build_cache_entry(entry: object) -> bool:
 
 def check_store(case: Case, rng: random.Random, folder: Path, monkeypatch) -> None:
     """The store written as the tool writes it, spoiled by the case, and the tool run again on it."""
-    from bulletin_print import archive, check, finish
+    from bulletin_print import archive, check, finish, ledger
 
     if case.kind == "build-cache":
         out = folder / "build"
@@ -291,7 +291,7 @@ def check_store(case: Case, rng: random.Random, folder: Path, monkeypatch) -> No
         store.write_bytes(case.make(rng, json.loads(store.read_bytes()))[0])
         assert sha() == real
         return
-    monkeypatch.setattr(check, "NUMBERING_STORE", store)
+    monkeypatch.setattr(ledger, "NUMBERING_STORE", store)
     root = make_archive(folder / "issues", small_issue_text()).parents[1]
     later = root / "2024" / "13.yaml"
     later.write_text(small_issue_text().replace("number: 12", "number: 13").replace("total: 700", "total: 701")

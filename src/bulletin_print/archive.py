@@ -30,7 +30,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bulletin_print import check, finish, load
+from bulletin_print import check, finish, ledger
 from bulletin_print.files import FONT_FOLDERS, Unwritable, read_store, remove_orphans, write_atomic, write_store
 
 CACHE_FILE = ".bulletin-print-cache.json"
@@ -172,7 +172,7 @@ def build_all(folder: Path, out_dir: Path, options: finish.Options, jobs: int | 
         done += 1
         report and report(outcome, done, len(issues) + len(unreadable))
 
-    refused = check.numbering_refused(issues)
+    refused = ledger.numbering_refused(issues)
     try:
         for problem in unreadable:
             path = Path(problem.file)

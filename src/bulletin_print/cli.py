@@ -185,14 +185,14 @@ def check_command(paths: tuple[Path, ...], fix: bool, quiet: bool, preflight: bo
     Prints every problem as FILE:LINE:COLUMN: FIELD: MESSAGE; exits 0 only when there is no error
     (warnings, marked 提醒, do not count).
     """
-    from bulletin_print import check, finish, pipeline
+    from bulletin_print import check, finish, lint, pipeline
 
     targets = list(paths) or [Path("issues")]
     if fix:
         files, _ = check.issue_files(targets)
         for f in files:
             try:
-                check.fix_file(f)
+                lint.fix_file(f)
             except IssueError:
                 pass  # the file has errors: they are reported below, and it is left as it was
     problems = check.check_paths(targets)
@@ -218,7 +218,7 @@ def new_command(date_: str | None, edition: str, archive: Path) -> None:
     """Create the next issue's file with the right 期 and 总第, ready to fill in."""
     import datetime as dt
 
-    from bulletin_print import check, load
+    from bulletin_print import check, ledger, load, newissue
 
     try:
         date = dt.date.fromisoformat(date_) if date_ else dt.date.today()
@@ -239,7 +239,7 @@ def new_command(date_: str | None, edition: str, archive: Path) -> None:
         if edition not in editions:
             click.echo(f"--edition: 刊别应为 {'、'.join(editions)} 之一 (edition must be one of them)", err=True)
             sys.exit(2)
-        target, number, total, last = check.next_issue(archive, edition, date)
+        target, number, total, last = ledger.next_issue(archive, edition, date)
     except IssueError as e:
         for problem in e.problems:
             click.echo(check.describe(problem), err=True)
@@ -251,7 +251,7 @@ def new_command(date_: str | None, edition: str, archive: Path) -> None:
     if os.path.commonpath([inside, os.path.realpath(target)]) != inside:
         click.echo(str(Problem(str(target), 0, 0, "", f"不在档案文件夹 {archive} 之内，未写入 (outside the archive folder: not written)")), err=True)
         sys.exit(1)
-    text = check.new_issue_text(target, edition, number, total, date, last, title)
+    text = newissue.new_issue_text(target, edition, number, total, date, last, title)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         with open(target, "x", encoding="utf-8") as f:  # never over a file, nor through a link, that is there
@@ -268,9 +268,9 @@ def new_command(date_: str | None, edition: str, archive: Path) -> None:
 @main.command("fonts")
 def fonts_command() -> None:
     """List the shipped fonts: role, version, licence and coverage of GB 2312 and 通用规范汉字表."""
-    from bulletin_print import check
+    from bulletin_print import glyphs
 
-    for row in check.font_report():
+    for row in glyphs.font_report():
         click.echo(row)
 
 
@@ -297,7 +297,7 @@ def import_group() -> None:
 @click.option("--force", is_flag=True, help="Overwrite the issue file if it exists.")
 def import_text_command(source: Path, output: Path | None, force: bool) -> None:
     """Read the plain text of a printed issue (masthead, 目录, articles, 信息摘登, 版记) into an issue file."""
-    from bulletin_print import check
+    from bulletin_print import check, ledger
     from bulletin_print.importers import text
     from bulletin_print.importers.writer import dump_issue
 
@@ -308,7 +308,7 @@ def import_text_command(source: Path, output: Path | None, force: bool) -> None:
         say_problems(e.problems)
     if output is None:
         d = imported.data
-        output = Path("issues") / str(d["date"])[:4] / f"{check.prefix_of(d['edition'])}{d['number']}.yaml"
+        output = Path("issues") / str(d["date"])[:4] / f"{ledger.prefix_of(d['edition'])}{d['number']}.yaml"
     if output.exists() and not force:
         click.echo(f"{output}: 文件已存在，未改动；用 --force 覆盖 (file exists, left as it was)", err=True)
         sys.exit(1)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,18 @@ class Fault:
     path: FieldPath
     message: str
     severity: str = "error"  # or "warning"
+
+
+WARNING = "warning"  # a Problem's severity that does not stop a build
+
+
+def warn(problem: Problem) -> Problem:
+    return replace(problem, severity=WARNING)
+
+
+def errors(problems: list[Problem]) -> list[Problem]:
+    """The problems that stop a build."""
+    return [p for p in problems if p.severity != WARNING]
 
 
 class IssueError(Exception):
