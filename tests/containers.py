@@ -90,7 +90,7 @@ def sha(data: bytes) -> str:
 
 
 def manifest(issue: bytes = ISSUE, publication: bytes | None = PUBLICATION, path: str = "2024/12.yaml") -> dict:
-    """A manifest as finish.manifest writes it, for these sources (the parts extract reads)."""
+    """A manifest as manifest.manifest writes it, for these sources (the parts extract reads)."""
     return {
         "format": "bulletin-print manifest 1",
         "options": {"variant": "archive", "bleed": None, "marks": False, "even": False},

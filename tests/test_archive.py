@@ -152,14 +152,14 @@ def test_an_image_carries_its_alt_text_as_alt(tmp_path: Path) -> None:
 
     from PIL import Image
 
-    from bulletin_print import finish, press, typeset
+    from bulletin_print import finish, paths, press, typeset
 
     Image.new("RGB", (40, 20), (200, 30, 30)).save(tmp_path / "photo.png")
     html = ('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>t</title></head><body>'
             f'<p><img src="{(tmp_path / "photo.png").as_uri()}" alt="常委会会议现场"></p></body></html>')
-    pdf = typeset.typeset(html, tmp_path, draft=True, finisher=lambda _, pdf: press.cmyk_images(pdf, finish.PROFILE),
+    pdf = typeset.typeset(html, tmp_path, draft=True, finisher=lambda _, pdf: press.cmyk_images(pdf, paths.PROFILE),
                           stylesheets=finish.stylesheets(finish.Options("archive")),
-                          pdf_variant=finish.PDF_VARIANT["archive"], output_intent="device-cmyk").pdf
+                          pdf_variant=finish.VARIANTS["archive"].pdf_variant, output_intent="device-cmyk").pdf
     reader = pypdf.PdfReader(io.BytesIO(pdf))
     figures = []
 
@@ -278,14 +278,14 @@ def test_a_hundred_issues_build_in_parallel_then_come_from_the_cache(tmp_path: P
 @pytest.fixture
 def hash_store(tmp_path, monkeypatch):
     """finish's hash store in a fresh place, and the process's remembered hashes forgotten."""
-    from bulletin_print import finish
+    from bulletin_print import manifest
 
     def forget() -> None:
-        finish._stored_hashes.cache_clear()
-        finish._sha256_of.cache_clear()
+        manifest._stored_hashes.cache_clear()
+        manifest._sha256_of.cache_clear()
 
     store = tmp_path / "cache" / "sha256.json"
-    monkeypatch.setattr(finish, "HASH_STORE", store)
+    monkeypatch.setattr(manifest, "HASH_STORE", store)
     forget()
     yield store
     forget()
@@ -294,12 +294,12 @@ def hash_store(tmp_path, monkeypatch):
 def test_large_files_hashes_are_remembered_across_processes(tmp_path, hash_store):
     """The fonts' sha256 goes into every PDF's manifest; a build takes it from the store while the
     file's size and modification time are unchanged, and hashes the file again once they change."""
-    from bulletin_print import finish
+    from bulletin_print import manifest
 
     font = tmp_path / "font.otf"
-    font.write_bytes(b"a" * finish.STORED_FROM)
+    font.write_bytes(b"a" * manifest.STORED_FROM)
     real = hashlib.sha256(font.read_bytes()).hexdigest()
-    assert finish.file_sha256(font) == real
+    assert manifest.file_sha256(font) == real
     stored = json.loads(hash_store.read_text())
     assert stored[str(font.resolve())][2] == real
 
@@ -307,17 +307,17 @@ def test_large_files_hashes_are_remembered_across_processes(tmp_path, hash_store
     planted = hashlib.sha256(b"from the store").hexdigest()
     stored[str(font.resolve())][2] = planted
     hash_store.write_text(json.dumps(stored))
-    finish._stored_hashes.cache_clear()
-    finish._sha256_of.cache_clear()
-    assert finish.file_sha256(font) == planted
+    manifest._stored_hashes.cache_clear()
+    manifest._sha256_of.cache_clear()
+    assert manifest.file_sha256(font) == planted
 
     # a changed file (same size, new mtime) is hashed again
-    font.write_bytes(b"b" * finish.STORED_FROM)
+    font.write_bytes(b"b" * manifest.STORED_FROM)
     os.utime(font, ns=(time.time_ns(), time.time_ns() + 10**9))
-    assert finish.file_sha256(font) == hashlib.sha256(font.read_bytes()).hexdigest()
+    assert manifest.file_sha256(font) == hashlib.sha256(font.read_bytes()).hexdigest()
 
     # small files are hashed every time, never stored
     small = tmp_path / "issue.yaml"
     small.write_text("x")
-    finish.file_sha256(small)
+    manifest.file_sha256(small)
     assert str(small.resolve()) not in json.loads(hash_store.read_text())

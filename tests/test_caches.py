@@ -20,16 +20,16 @@ from containers import command, finished
 @pytest.fixture
 def stores(tmp_path: Path, monkeypatch) -> Path:
     """finish's hash store and check's numbering store in a fresh folder, nothing remembered."""
-    from bulletin_print import finish, ledger
+    from bulletin_print import ledger, manifest
 
     folder = tmp_path / "cache"
-    monkeypatch.setattr(finish, "HASH_STORE", folder / "sha256.json")
+    monkeypatch.setattr(manifest, "HASH_STORE", folder / "sha256.json")
     monkeypatch.setattr(ledger, "NUMBERING_STORE", folder / "numbering.json")
-    finish._stored_hashes.cache_clear()
-    finish._sha256_of.cache_clear()
+    manifest._stored_hashes.cache_clear()
+    manifest._sha256_of.cache_clear()
     yield folder
-    finish._stored_hashes.cache_clear()
-    finish._sha256_of.cache_clear()
+    manifest._stored_hashes.cache_clear()
+    manifest._sha256_of.cache_clear()
 
 
 WRONG_SHAPES = ["x", 5, -1, 10**30, 1.5, None, True, [], [1], [1, 2], ["a", "b", "c"], {"a": 1},
@@ -38,25 +38,25 @@ WRONG_SHAPES = ["x", 5, -1, 10**30, 1.5, None, True, [], [1], [1, 2], ["a", "b",
 
 @pytest.mark.parametrize("shape", WRONG_SHAPES, ids=repr)
 def test_a_hash_store_entry_of_the_wrong_shape_is_ignored(shape, stores: Path, tmp_path: Path) -> None:
-    from bulletin_print import finish
+    from bulletin_print import manifest
 
     font = tmp_path / "font.otf"
-    font.write_bytes(b"f" * finish.STORED_FROM)
+    font.write_bytes(b"f" * manifest.STORED_FROM)
     st = font.stat()
     entry = shape if not isinstance(shape, list) or len(shape) != 1 else [st.st_mtime_ns, st.st_size, shape[0]]
-    finish.HASH_STORE.parent.mkdir()
-    finish.HASH_STORE.write_text(json.dumps({str(font.resolve()): entry}))
-    assert finish.file_sha256(font) == hashlib.sha256(font.read_bytes()).hexdigest()
-    assert json.loads(finish.HASH_STORE.read_text())[str(font.resolve())][2] == finish.file_sha256(font)
+    manifest.HASH_STORE.parent.mkdir()
+    manifest.HASH_STORE.write_text(json.dumps({str(font.resolve()): entry}))
+    assert manifest.file_sha256(font) == hashlib.sha256(font.read_bytes()).hexdigest()
+    assert json.loads(manifest.HASH_STORE.read_text())[str(font.resolve())][2] == manifest.file_sha256(font)
 
 
 @pytest.mark.parametrize("store", [[], "x", {"code": 5}, {"entries": []}, {"entries": "x"}], ids=repr)
 def test_a_store_of_the_wrong_shape_is_an_empty_one(store, stores: Path, tmp_path: Path) -> None:
-    from bulletin_print import check, finish, ledger
+    from bulletin_print import check, ledger, manifest
 
     archive = make_archive(tmp_path / "issues").parents[1]
     stores.mkdir()
-    for path in (finish.HASH_STORE, ledger.NUMBERING_STORE):
+    for path in (manifest.HASH_STORE, ledger.NUMBERING_STORE):
         path.write_text(json.dumps(store))
     assert check.errors(check.check_paths([archive / "2024" / "12.yaml"], fonts=False, lint=False)) == []
 

@@ -265,7 +265,7 @@ def a_build_cache_entry(entry: object) -> bool:
 
 def check_store(case: Case, rng: random.Random, folder: Path, monkeypatch) -> None:
     """The store written as the tool writes it, spoiled by the case, and the tool run again on it."""
-    from bulletin_print import archive, check, finish, ledger
+    from bulletin_print import archive, check, ledger, manifest
 
     if case.kind == "build-cache":
         out = folder / "build"
@@ -277,15 +277,15 @@ def check_store(case: Case, rng: random.Random, folder: Path, monkeypatch) -> No
         return
     store = folder / "cache" / f"{case.kind}.json"
     if case.kind == "sha256":
-        monkeypatch.setattr(finish, "HASH_STORE", store)
+        monkeypatch.setattr(manifest, "HASH_STORE", store)
         font = folder / "font.otf"
-        font.write_bytes(rng.randbytes(finish.STORED_FROM))
+        font.write_bytes(rng.randbytes(manifest.STORED_FROM))
         real = hashlib.sha256(font.read_bytes()).hexdigest()
 
         def sha() -> str:
-            finish._stored_hashes.cache_clear()
-            finish._sha256_of.cache_clear()
-            return finish.file_sha256(font)
+            manifest._stored_hashes.cache_clear()
+            manifest._sha256_of.cache_clear()
+            return manifest.file_sha256(font)
 
         assert sha() == real
         store.write_bytes(case.make(rng, json.loads(store.read_bytes()))[0])

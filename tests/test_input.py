@@ -402,7 +402,7 @@ def test_a_linked_issue_takes_the_publication_file_of_its_archive(issue: Path, t
 
 
 def test_a_planted_publication_file_is_not_embedded_in_an_archive_pdf(tmp_path: Path) -> None:
-    from bulletin_print import finish
+    from bulletin_print import extract
 
     planted(tmp_path)
     issue = tmp_path / "a" / "archive" / "2024" / "12.yaml"
@@ -412,7 +412,7 @@ def test_a_planted_publication_file_is_not_embedded_in_an_archive_pdf(tmp_path: 
     out = tmp_path / "out.pdf"
     result = cli("build", issue, "--for", "archive", "-o", out)
     assert result.exit_code == 0, result.output
-    embedded = finish.attachments(out)
+    embedded = extract.attachments(out)
     assert sorted(embedded) == ["12.yaml", "manifest.json"]  # no publication.yaml: the issue is whole
     assert "植入的刊名".encode("utf-8") not in b"".join(embedded.values())
 

@@ -385,7 +385,7 @@ def test_rgb_images_are_converted_to_cmyk_and_the_report_gives_their_resolution(
 
     from PIL import Image
 
-    from bulletin_print import finish, jobreport, press, typeset
+    from bulletin_print import finish, jobreport, paths, press, typeset
 
     image = Image.new("RGB", (300, 150), (255, 0, 0))
     image.paste((0, 0, 0), (150, 0, 300, 150))
@@ -394,7 +394,7 @@ def test_rgb_images_are_converted_to_cmyk_and_the_report_gives_their_resolution(
     html = ('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>t</title></head><body>'
             f'<p><img src="{(tmp_path / "a.png").as_uri()}" alt="红与黑" style="width: 50.8mm"></p>'
             f'<p><img src="{(tmp_path / "b.jpg").as_uri()}" alt="同一张" style="width: 25.4mm"></p></body></html>')
-    pdf = typeset.typeset(html, tmp_path, draft=True, finisher=lambda _, pdf: press.cmyk_images(pdf, finish.PROFILE),
+    pdf = typeset.typeset(html, tmp_path, draft=True, finisher=lambda _, pdf: press.cmyk_images(pdf, paths.PROFILE),
                           stylesheets=finish.stylesheets(finish.Options("print")), pdf_variant="pdf/x-4",
                           output_intent="device-cmyk").pdf
     reader = pypdf.PdfReader(io.BytesIO(pdf))
@@ -476,13 +476,13 @@ def test_even_puts_a_blank_unnumbered_page_before_a_colophon_page_that_would_be_
 
 
 def test_streams_are_compressed_once_as_pydyf_would_and_the_profile_once_a_process(monkeypatch) -> None:
-    """finish.deflate_once does pydyf's compression ahead of it, so that a PDF with an ID does not
+    """rewrite.deflate_once does pydyf's compression ahead of it, so that a PDF with an ID does not
     compress each stream twice: the file must come out byte for byte as pydyf alone writes it."""
     import io
 
     import pydyf
 
-    from bulletin_print import finish
+    from bulletin_print import rewrite
 
     contents = [PROFILE.read_bytes(), b"/DeviceCMYK cs 0 0 0 1 scn\n" * 500]
 
@@ -498,11 +498,11 @@ def test_streams_are_compressed_once_as_pydyf_would_and_the_profile_once_a_proce
         return out.getvalue()
 
     sizes: list[int] = []
-    deflate = finish.deflate
-    monkeypatch.setattr(finish, "deflate", lambda data: sizes.append(len(data)) or deflate(data))
-    finish.deflated_profile.cache_clear()
+    deflate = rewrite.deflate
+    monkeypatch.setattr(rewrite, "deflate", lambda data: sizes.append(len(data)) or deflate(data))
+    rewrite.deflated_profile.cache_clear()
     ahead, again = pdf(), pdf()
-    finish.deflate_once(ahead)
-    finish.deflate_once(again)
+    rewrite.deflate_once(ahead)
+    rewrite.deflate_once(again)
     assert written(ahead) == written(again) == written(pdf())
     assert sizes == [len(contents[0]), len(contents[1]), len(contents[1])]  # the profile once

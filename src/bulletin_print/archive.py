@@ -7,7 +7,7 @@
     templates once and then building issue after issue;
   - a content-hash cache, `.bulletin-print-cache.json` in the output folder: an issue's key is the
     sha256 of its manifest (issue and publication files, layout files, fonts, profile, tool code
-    and version, engine versions, options: see finish.manifest). An issue whose key and PDF
+    and version, engine versions, options: see manifest.manifest). An issue whose key and PDF
     (size, mtime) are unchanged is skipped without starting WeasyPrint;
   - a progress bar (issue, pages, time) on a terminal, one plain line per issue otherwise;
   - a broken issue is reported at the end and does not stop the others (the exit code is then 1);
@@ -30,7 +30,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bulletin_print import check, finish, ledger
+from bulletin_print import check, finish, ledger, manifest
 from bulletin_print.files import FONT_FOLDERS, Unwritable, read_store, remove_orphans, write_atomic, write_store
 
 CACHE_FILE = ".bulletin-print-cache.json"
@@ -83,12 +83,12 @@ def _start_worker(parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
-    from bulletin_print import fonts, render, typeset  # noqa: F401  (typeset imports WeasyPrint)
+    from bulletin_print import fonts, manifest, render, typeset
 
     render.environment().get_template(render.TEMPLATE)
     for role in render.STYLE_ROLES.values():
         fonts.metrics(role)
-    finish.environment_manifest()
+    manifest.environment_manifest()
 
 
 def _build_one(issue: Path, output: Path, options: finish.Options, key: str) -> Outcome:
@@ -180,7 +180,7 @@ def build_all(folder: Path, out_dir: Path, options: finish.Options, jobs: int | 
         for issue in issues:
             output = out_dir / output_name(issue, folder, options)
             try:
-                key = finish.cache_key(finish.Sources.of(issue), options)
+                key = manifest.cache_key(manifest.Sources.of(issue), options)
             except OSError as e:
                 record(Outcome(issue, output, "failed", messages=[f"{issue}: 无法读取 (cannot read): {e}"]))
                 continue

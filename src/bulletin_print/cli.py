@@ -157,11 +157,11 @@ def extract(pdf: Path, output: Path) -> None:
 
     Building the extracted issue with the same tool gives the same PDF, byte for byte.
     """
-    from bulletin_print import finish
+    from bulletin_print.extract import extract as write_sources
 
     readable(pdf)
     try:
-        written = finish.extract(pdf, output)
+        written = write_sources(pdf, output)
     except (Unreadable, Unwritable) as e:
         click.echo(str(e), err=True)
         sys.exit(1)
