@@ -64,5 +64,5 @@ def test_fontconfig_sees_only_the_project_fonts() -> None:
     env = {**os.environ, "FONTCONFIG_FILE": str(FONTS_DIR / "fonts.conf")}
     listed = subprocess.run(["fc-list", ":", "file"], env=env, capture_output=True, text=True, check=True).stdout
     files = {line.strip().rstrip(":") for line in listed.splitlines() if line.strip()}
-    assert files and all(f.startswith(str(FONTS_DIR)) for f in files), files
+    assert files and all(f.startswith(str(FONTS_DIR.resolve())) for f in files), files
     assert {os.path.basename(f) for f in files} == {f.file for f in fonts.manifest()}

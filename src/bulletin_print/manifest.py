@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bulletin_print.files import CACHE_DIR, read_store, write_store
-from bulletin_print.paths import FONTS_DIR, LAYOUT_DIR, OUTPUT_CONDITION, PROFILE, ROOT, code_sha256
+from bulletin_print.paths import FONTS_DIR, LAYOUT_DIR, OUTPUT_CONDITION, PROFILE, RESOURCES, code_sha256
 
 if TYPE_CHECKING:
     from bulletin_print.finish import Options
@@ -110,9 +110,9 @@ def environment_manifest() -> dict:
     Layout and fonts are hashed each time (remembered while unchanged): `watch` sees them change."""
     from bulletin_print.fonts import manifest as font_manifest
 
-    layout = [{"path": p.relative_to(ROOT).as_posix(), "sha256": file_sha256(p)}
+    layout = [{"path": p.relative_to(RESOURCES).as_posix(), "sha256": file_sha256(p)}
               for p in sorted(LAYOUT_DIR.rglob("*")) if p.is_file()]  # every file, in sub-folders too
-    fonts = [{"path": (FONTS_DIR / f.file).relative_to(ROOT).as_posix(), "role": f.role, "family": f.family,
+    fonts = [{"path": (FONTS_DIR / f.file).relative_to(RESOURCES).as_posix(), "role": f.role, "family": f.family,
               "version": f.version, "licence": f.licence, "sha256": file_sha256(f.path)}
              for f in font_manifest()]
     # how fontconfig finds them, and the advances the composer breaks lines with
@@ -121,7 +121,7 @@ def environment_manifest() -> dict:
         **tool_manifest(),
         "layout": layout,
         "fonts": fonts,
-        "profile": {"path": PROFILE.relative_to(ROOT).as_posix(), "sha256": file_sha256(PROFILE),
+        "profile": {"path": PROFILE.relative_to(RESOURCES).as_posix(), "sha256": file_sha256(PROFILE),
                     "condition": OUTPUT_CONDITION["OutputConditionIdentifier"]},
     }
 

@@ -1,20 +1,25 @@
-"""Where the project's own resources live: the layout templates, the fonts, the schema, the code.
+"""Where the tool's own resources live: the layout templates, the fonts, the schemas, the colour
+profile, the code.
 
-They sit beside `src/` in the project, so the package is installed editable (`pip install -e .`).
+They are package data of `bulletin_print`, found with importlib.resources as WeasyPrint finds its
+own stylesheet: in an installed wheel they are files inside the package; in the project they are
+the top-level folders (layout/, fonts/, schema/, profiles/), which the package reaches through
+links of the same names in src/bulletin_print/, so that a designer and a font maintainer keep
+working where they always have.
 """
 
 import hashlib
 from functools import cache
+from importlib.resources import files
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-LAYOUT_DIR = ROOT / "layout"
-FONTS_DIR = ROOT / "fonts"
-ISSUES_DIR = ROOT / "issues"
-PROFILES_DIR = ROOT / "profiles"  # the CMYK output profile of print and archive PDFs
-SCHEMA_FILE = ROOT / "schema" / "issue.schema.json"
-MANIFEST_SCHEMA_FILE = ROOT / "schema" / "manifest.schema.json"  # what `extract` accepts
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(str(files("bulletin_print")))
+RESOURCES = PACKAGE_DIR  # the folder the manifest's paths ("layout/bulletin.css") are relative to
+LAYOUT_DIR = PACKAGE_DIR / "layout"
+FONTS_DIR = PACKAGE_DIR / "fonts"
+PROFILES_DIR = PACKAGE_DIR / "profiles"  # the CMYK output profile of print and archive PDFs
+SCHEMA_FILE = PACKAGE_DIR / "schema" / "issue.schema.json"
+MANIFEST_SCHEMA_FILE = PACKAGE_DIR / "schema" / "manifest.schema.json"  # what `extract` accepts
 
 # The CMYK output profile of print and archive PDFs (profiles/README.md says where it is from), and
 # the printing condition it characterises, as the ICC registry names it.
