@@ -53,6 +53,7 @@ class Document:
     file: str
     data: Any = None
     values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    text: str = ""  # the file's text, for what only the raw lines show (a text cut by " #")
     keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
 
     def problem(self, path: Path_, message: str, *, key: bool = False) -> Problem:
@@ -84,13 +85,17 @@ def read(path: Path) -> Document:
         count = len(NOT_IN_YAML.findall(text))
         more = f"，共 {count} 处 ({count} times)" if count > 1 else ""
         raise IssueError([Problem(str(path), *_position(text, bad.start()), "", CONTROL.format(ord(bad.group())) + more)])
+    doc.text = text
     try:
         node = compose(text)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         reason = getattr(e, "problem", None) or str(e).splitlines()[0]
-        raise IssueError([Problem(str(path), line, column, "", f"YAML 格式错误 (malformed YAML): {reason}")]) from None
+        trap = yaml_trap(text, line, reason)
+        if trap is not None:
+            raise IssueError([Problem(str(path), *trap)]) from None
+        raise IssueError([Problem(str(path), line, column, "", malformed(reason))]) from None
     except TooDeep as e:
         raise IssueError([Problem(str(path), e.mark.line + 1, e.mark.column + 1, "", TOO_DEEP)]) from None
     problems: list[Problem] = []
@@ -98,6 +103,89 @@ def read(path: Path) -> Document:
     if problems:
         raise IssueError(problems)
     return doc
+
+
+# The traps a hand-edited file falls into, each said where it is and how to mend it.
+# A key written with a full-width colon (editor：杨青青) is text to YAML, and the parser stumbles a
+# line later; a tab is refused with a message in English; a " #" in unquoted text starts a comment
+# and silently cuts the text (see _cut_by_comment).
+FULL_WIDTH_KEY = re.compile(r"^(\s*(?:-\s+)?)([A-Za-z_][A-Za-z0-9_]*)\s*：")
+FULL_WIDTH_COLON = ("字段名 {key} 后面用了全角冒号「：」，请改为半角冒号加空格，写作「{key}: …」"
+                    " (a full-width colon after the key {key}: write '{key}: ' with an ASCII colon and a space)")
+TAB = ("此处有制表符（Tab 键），YAML 不允许用它缩进或分隔，请改为空格"
+       " (a tab: YAML does not allow tabs here; use spaces)")
+CUT_BY_COMMENT = ("文字在「 #」处被截断：「#{rest}」被 YAML 当作注释删去了。请给整段文字加上引号（\"…\"）；"
+                  "若确是注释，请在 # 前留两个空格"
+                  " (the text is cut at ' #': what follows was read as a comment; put the whole text in quotes)")
+# PyYAML's messages, given a Chinese lead-in that says what to look at.
+YAML_HINTS = {
+    "could not find expected ':'": "缺少冒号「: 」，或上一行的字段没写完",
+    "mapping values are not allowed here": "此处不能有「: 」：文字中含冒号加空格时，请给整段文字加上引号",
+    "did not find expected key": "缩进不齐，或列表项「- 」与字段混在同一层",
+    "did not find expected '-' indicator": "列表项的缩进不齐",
+    "found unexpected end of stream": "引号或括号没有配对",
+    "found unknown escape character": "双引号中的反斜杠「\\」须写作「\\\\」，或改用单引号",
+    "expected <block end>, but found": "缩进不齐",
+    "found undefined alias": "「*」开头的文字须加引号",
+    "while scanning a quoted scalar": "引号没有配对",
+}
+
+
+def malformed(reason: str) -> str:
+    """PyYAML's message, after a Chinese lead-in (and what to look at, for the usual ones)."""
+    hint = next((h for start, h in YAML_HINTS.items() if reason.startswith(start)), "请检查缩进、冒号和引号")
+    return f"YAML 格式错误 (malformed YAML)：{hint}: {reason}"
+
+
+def yaml_trap(text: str, line: int, reason: str) -> tuple[int, int, str, str] | None:
+    """(line, column, field, message) of the trap that made the parser fail at `line`: a key with
+    a full-width colon on that line or before it, or a tab; None for any other mistake."""
+    lines = text.splitlines()
+    for number in range(min(line, len(lines)), 0, -1):  # the nearest before the parser stumbled
+        match = FULL_WIDTH_KEY.match(lines[number - 1])
+        if match and match[2] in known_keys():
+            return number, match.end(), match[2], FULL_WIDTH_COLON.format(key=match[2])
+        if number < line - 2:
+            break
+    if "'\\t'" in reason or "\t" in reason:
+        for number in range(min(line, len(lines)), 0, -1):
+            if "\t" in lines[number - 1]:
+                return number, lines[number - 1].index("\t") + 1, "", TAB
+    return None
+
+
+@cache
+def known_keys() -> frozenset[str]:
+    """Every key the schema names, anywhere."""
+    found: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            found.update(node.get("properties", {}))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(json.loads(SCHEMA_FILE.read_text(encoding="utf-8")))
+    return frozenset(found)
+
+
+def _cut_by_comment(node: yaml.ScalarNode, doc: Document) -> str | None:
+    """The comment that cut a plain (unquoted; style "" in libyaml, None in PyYAML) text, found by comparing the raw line with the
+    parsed value: after the value, on its last line, " #" glued to it (one space before #, or
+    none after it), which reads as the rest of a sentence, not as an editor's note."""
+    if node.style or not doc.text or node.tag != "tag:yaml.org,2002:str":
+        return None
+    end = node.end_mark.index
+    rest = doc.text[end:doc.text.find("\n", end) if "\n" in doc.text[end:] else len(doc.text)]
+    match = re.match(r"( +)#(.*)", rest)
+    if match is None or not match[2].strip():
+        return None
+    if len(match[1]) == 1 or not match[2].startswith(" "):
+        return match[2].rstrip()
+    return None
 
 
 # libyaml's parser (PyYAML's C extension) reads an issue file ten times faster than PyYAML's own,
@@ -218,6 +306,12 @@ def _value(node: yaml.Node, path: Path_, doc: Document, problems: list[Problem],
     if SURROGATE.search(node.value):
         problems.append(doc.problem(path, _surrogate(node.value)))
         return None
+    cut = _cut_by_comment(node, doc)
+    if cut is not None:
+        problems.append(doc.problem(path, CUT_BY_COMMENT.format(rest=shown(cut, 16))))
+    if not node.style and (match := FULL_WIDTH_KEY.match(node.value)) and match[2] in known_keys() \
+            and path and isinstance(path[-1], int):
+        problems.append(doc.problem(path, FULL_WIDTH_COLON.format(key=match[2])))
     if path in WHOLE_NUMBERS and node.tag in (INT_TAG, FLOAT_TAG):
         if node.tag != INT_TAG or node.style or not PLAIN_WHOLE.fullmatch(node.value):  # style: quoted or block
             problems.append(doc.problem(path, f"「{shown(node.value)}」应写作不带小数点、前导零、正号或其他记法的整数，"
