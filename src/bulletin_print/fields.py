@@ -24,14 +24,15 @@ def texts(doc: load.Document) -> Iterator[Text]:
     """Every text value an editor wrote, with the fonts that will set it (see layout/bulletin.css)."""
     d = doc.data if isinstance(doc.data, dict) else {}
     simple = {"title": ("masthead",), "compiler": ("body",), "edition": ("body",), "editor": ("body",),
-              "phone": ("body",)}
+              "phone": ("body",), "note": ("kai",), "secrecy": ("hei",), "notice": ("hei",), "topic": ("body",)}
     for key, roles in simple.items():
         if isinstance(d.get(key), str):
             yield Text((key,), d[key], roles)
-    for i, line in enumerate(d.get("distribution") or []):
-        for key in ("label", "text"):
-            if isinstance(line, dict) and isinstance(line.get(key), str):
-                yield Text(("distribution", i, key), line[key], ("body",))
+    for lines in ("distribution", "signoff"):
+        for i, line in enumerate(d.get(lines) or []):
+            for key in ("label", "text"):
+                if isinstance(line, dict) and isinstance(line.get(key), str):
+                    yield Text((lines, i, key), line[key], ("body",))
     count = 0
     for c, column in enumerate(d.get("columns") or []):
         if not isinstance(column, dict):
@@ -52,8 +53,21 @@ def texts(doc: load.Document) -> Iterator[Text]:
                 for t, line in enumerate(title or []):
                     if isinstance(line, str):
                         yield Text(base + ("title", t), line, ("title", "body"), name + "标题")
+            for key, roles in (("subtitle", ("kai",)), ("note", ("kai",))):
+                if isinstance(article.get(key), str):
+                    yield Text(base + (key,), article[key], roles, name + ("副题" if key == "subtitle" else "按语"))
             for p, para in enumerate(article.get("paragraphs") or []):
                 where = f"{name}第{p + 1}段"
+                if isinstance(para, dict) and ("image" in para or "table" in para):
+                    if isinstance(para.get("caption"), str):
+                        yield Text(base + ("paragraphs", p, "caption"), para["caption"], ("kai",), where + "图表说明")
+                    rows = para.get("table") if isinstance(para.get("table"), list) else []
+                    for r, row in enumerate(rows):
+                        for k, cell in enumerate(row if isinstance(row, list) else []):
+                            if isinstance(cell, str):
+                                roles = ("hei",) if r == 0 and para.get("header") else ("body",)
+                                yield Text(base + ("paragraphs", p, "table", r, k), cell, roles, where + "表格")
+                    continue
                 if isinstance(para, str):
                     yield Text(base + ("paragraphs", p), para, ("body",), where)
                     if find_lead(para):

@@ -59,6 +59,9 @@ STRAIGHT_QUOTES = re.compile(r'"([^"]*)"')
 
 
 NO_LINT = {"phone", "date", "number", "total"}
+# Fields whose words a space parts by design: a 署名's unit and name (预算工委 吴颖), and the notice,
+# 副题 and topic, whose phrases a full-width space parts (内部资料　注意保存).
+SPACED = {"attribution", "notice", "subtitle", "topic", "secrecy"}
 
 
 def lint_text(text: str, curly: bool, spaces: bool = True) -> tuple[list[tuple[int, str]], str]:
@@ -133,7 +136,7 @@ def punctuation_problems(doc: load.Document, *, fix: bool = False) -> list[Probl
     edits: list[tuple[int, int, str, str]] = []
     for where, value in values:
         # an attribution parts unit and name with a space: 预算工委 吴颖
-        found, fixed = lint_text(value, curly, spaces=where[-1] != "attribution")
+        found, fixed = lint_text(value, curly, spaces=where[-1] not in SPACED)
         if not found:
             continue
         spot = _verbatim(lines, doc, where, value)

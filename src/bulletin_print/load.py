@@ -27,9 +27,11 @@ from bulletin_print.model import (
     Brief,
     Column,
     DistributionLine,
+    Figure,
     Issue,
     IssueError,
     Paragraph,
+    Table,
     Problem,
     field_name,
     find_lead,
@@ -320,6 +322,8 @@ def _value(node: yaml.Node, path: Path_, doc: Document, problems: list[Problem],
         if len(node.value) > MAX_DIGITS:
             problems.append(doc.problem(path, f"数字过大：{len(node.value)} 位 (number too large)"))
             return None
+    if len(path) >= 3 and path[-3] == "table" and node.tag in (INT_TAG, FLOAT_TAG):
+        return node.value  # a table's figure printed as written: 3.50 stays 3.50, 1,200 stays 1,200
     try:
         value = yaml.SafeLoader(" ").construct_object(node)
     except (ValueError, yaml.YAMLError):
@@ -497,11 +501,96 @@ def load_documents(path: Path) -> tuple[Issue, Document, Document | None]:
     editions = merged.get("editions", ["普刊", "增刊", "专刊"])
     if "edition" in merged and merged["edition"] not in editions:
         problems.append(origin["edition"].problem(("edition",), f"刊别应为 {'、'.join(editions)} 之一 (edition must be one of them)"))
+    figures: dict[Path_, Figure] = {}
     if "columns" in merged:
         problems += _lead_problems(origin["columns"], merged["columns"])
+        problems += _image_problems(origin["columns"], merged["columns"], path, figures)
     if problems:
         raise IssueError(problems)
-    return _issue(str(path), merged), issue, docs[0] if len(docs) > 1 else None
+    return _issue(str(path), merged, figures), issue, docs[0] if len(docs) > 1 else None
+
+
+# A photo in a bulletin is a few hundred KB to a few MB; beyond these it is refused before layout.
+MAX_IMAGE_BYTES = 20 * 1024 * 1024
+MAX_IMAGE_PIXELS = 40_000_000
+MIN_IMAGE_PIXELS = 16  # on each side
+IMAGE_FORMATS = {"JPEG": "JPEG", "PNG": "PNG"}
+
+
+def image_file(issue_path: Path, name: str) -> Path | None:
+    """The image `name` (as the issue file writes it) in the issue's folder, or None when it
+    would lie outside it (an absolute path, .., a link that leads out)."""
+    if not name or name.startswith(("/", "\\")) or ":" in name or ".." in re.split(r"[/\\]", name):
+        return None
+    folder = Path(os.path.abspath(issue_path)).parent
+    target = folder / name
+    try:
+        if not target.resolve().is_relative_to(folder.resolve()):
+            return None
+    except (OSError, RuntimeError):
+        return None
+    return target
+
+
+def image_names(data: Any) -> list[str]:
+    """Every image an issue's data names, in order (what the archive PDF carries with it)."""
+    out = []
+    for column in (data.get("columns") or []) if isinstance(data, dict) else []:
+        for article in (column.get("articles") or []) if isinstance(column, dict) else []:
+            for item in (article.get("paragraphs") or []) if isinstance(article, dict) else []:
+                if isinstance(item, dict) and isinstance(item.get("image"), str):
+                    out.append(item["image"])
+    return out
+
+
+def _image_problems(doc: Document, columns: list[dict[str, Any]], issue_path: Path,
+                    figures: dict[Path_, Figure]) -> list[Problem]:
+    """Each photo must be a JPEG or PNG file in the issue's folder that opens, of a sane size;
+    the ones that are go into `figures`, by their place."""
+    from PIL import Image, UnidentifiedImageError
+
+    problems = []
+    for c, column in enumerate(columns):
+        for a, article in enumerate(column["articles"]):
+            for p, item in enumerate(article["paragraphs"]):
+                if not (isinstance(item, dict) and "image" in item):
+                    continue
+                where = ("columns", c, "articles", a, "paragraphs", p, "image")
+                name = item["image"]
+                target = image_file(issue_path, name)
+                if target is None:
+                    problems.append(doc.problem(where, f"图片「{shown(name)}」须在该期文件所在的文件夹之内，请写相对路径，"
+                                                       f"如 photo.jpg (the image must be in the issue's folder)"))
+                    continue
+                if not target.is_file():
+                    problems.append(doc.problem(where, f"图片文件「{shown(name)}」不存在 (image file not found)"))
+                    continue
+                size = target.stat().st_size
+                if size > MAX_IMAGE_BYTES:
+                    problems.append(doc.problem(where, f"图片文件过大：{size / 2**20:.1f} MB，上限为 "
+                                                       f"{MAX_IMAGE_BYTES // 2**20} MB，请缩小后再用 (image file too large)"))
+                    continue
+                try:
+                    with Image.open(target) as image:
+                        kind, pixels = image.format, image.size
+                        if pixels[0] * pixels[1] <= MAX_IMAGE_PIXELS:
+                            image.load()  # a truncated or damaged file fails here
+                except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError) as e:
+                    problems.append(doc.problem(where, f"图片「{shown(name)}」无法读取，请另存为 JPEG 或 PNG "
+                                                       f"(unreadable image: {type(e).__name__})"))
+                    continue
+                if kind not in IMAGE_FORMATS:
+                    problems.append(doc.problem(where, f"图片「{shown(name)}」是 {kind} 格式，请另存为 JPEG 或 PNG "
+                                                       f"(only JPEG and PNG images)"))
+                elif pixels[0] * pixels[1] > MAX_IMAGE_PIXELS:
+                    problems.append(doc.problem(where, f"图片像素过多：{pixels[0]}×{pixels[1]}，上限为 4000 万像素，请缩小后再用 "
+                                                       f"(image too large: at most 40 megapixels)"))
+                elif min(pixels) < MIN_IMAGE_PIXELS:
+                    problems.append(doc.problem(where, f"图片过小：{pixels[0]}×{pixels[1]} 像素 (image too small to print)"))
+                else:
+                    figures[where[:-1]] = Figure(str(target.resolve()), name, pixels, item.get("caption", ""),
+                                                 item.get("width") == "half")
+    return problems
 
 
 def _lead_problems(doc: Document, columns: list[dict[str, Any]]) -> list[Problem]:
@@ -517,17 +606,21 @@ def _lead_problems(doc: Document, columns: list[dict[str, Any]]) -> list[Problem
     return problems
 
 
-def _issue(source: str, d: dict[str, Any]) -> Issue:
+def _issue(source: str, d: dict[str, Any], figures: dict[Path_, Figure] | None = None) -> Issue:
     columns = []
     count = 0
+    figures = figures or {}
     for c, column in enumerate(d["columns"]):
         articles = []
         for i, a in enumerate(column["articles"]):
             count += 1
             given = not isinstance(a["title"], str)
             title = tuple(a["title"]) if given else (a["title"],)
-            articles.append(Article(title, tuple(map(_paragraph, a["paragraphs"])), a.get("attribution", ""),
-                                    f"a{count}", given, ("columns", c, "articles", i)))
+            where = ("columns", c, "articles", i)
+            items = tuple(figures[where + ("paragraphs", k)] if isinstance(p, dict) and "image" in p else _paragraph(p)
+                          for k, p in enumerate(a["paragraphs"]))
+            articles.append(Article(title, items, a.get("attribution", ""), f"a{count}", given, where,
+                                    a.get("subtitle", ""), a.get("note", "")))
         columns.append(Column(column["name"], tuple(articles), ("columns", c)))
     briefs = d.get("briefs", {})
     return Issue(
@@ -547,11 +640,20 @@ def _issue(source: str, d: dict[str, Any]) -> Issue:
         phone=d["phone"],
         red=tuple(d.get("colours", {}).get("red", (0, 0.8, 0.8, 0))),
         red_spot=d.get("colours", {}).get("red_spot"),
+        note=d.get("note", ""),
+        secrecy=d.get("secrecy", ""),
+        notice=d.get("notice", ""),
+        topic=d.get("topic", ""),
+        print_run=d.get("print_run", 0),
+        signoff=tuple(DistributionLine(x["label"], x["text"]) for x in d.get("signoff", [])),
     )
 
 
-def _paragraph(p: str | dict[str, Any]) -> Paragraph:
+def _paragraph(p: str | dict[str, Any]) -> Paragraph | Table:
     if isinstance(p, str):
         return Paragraph(p, find_lead(p))
+    if "table" in p:
+        return Table(tuple(tuple(str(cell) for cell in row) for row in p["table"]), bool(p.get("header", False)),
+                     p.get("caption", ""))
     lead = p.get("lead")
     return Paragraph(p["text"], find_lead(p["text"]) if lead is None else (lead or ""))

@@ -100,13 +100,43 @@ class Paragraph:
 
 
 @dataclass(frozen=True)
+class Figure:
+    """A photo among an article's paragraphs: `{image: FILE, caption: …, width: half}`."""
+
+    file: str  # the image file, an absolute path inside the issue's folder
+    name: str  # as the issue file names it ("photo.jpg"), relative to the issue's folder
+    pixels: tuple[int, int]  # its width and height in pixels
+    caption: str = ""
+    half: bool = False  # half the block's width (else the whole block)
+
+    @property
+    def text(self) -> str:  # what counts as text of the issue: its caption
+        return self.caption
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table among an article's paragraphs: `{table: [[…], …], header: true, caption: …}`."""
+
+    rows: tuple[tuple[str, ...], ...]
+    header: bool = False  # the first row is the table's head (set in 黑体)
+    caption: str = ""
+
+    @property
+    def text(self) -> str:
+        return self.caption + "".join(cell for row in self.rows for cell in row)
+
+
+@dataclass(frozen=True)
 class Article:
     title: tuple[str, ...]  # the title's lines, or the whole title when it is left to break by itself
-    paragraphs: tuple[Paragraph, ...]
+    paragraphs: tuple[Paragraph | Figure | Table, ...]
     attribution: str = ""  # "预算工委 吴颖", printed in brackets after the article
     anchor: str = ""  # the id that the 目录 and the PDF outline point to
     lines_given: bool = True  # whether the data gives the title's lines (a list) or one string
     path: FieldPath = ()  # where it is in the issue file: ("columns", 0, "articles", 1)
+    subtitle: str = ""  # 副题, printed under the title after 「——」
+    note: str = ""  # 按语, between the title and the body, after 「编者按：」
 
     @property
     def title_text(self) -> str:
@@ -129,7 +159,7 @@ class Brief:
 
 @dataclass(frozen=True)
 class DistributionLine:
-    label: str  # 送 / 发 / 报
+    label: str  # 送 / 发 / 报 (or, in `signoff`, 签发 / 核稿 / 编校)
     text: str
 
 
@@ -150,6 +180,12 @@ class Issue:
     phone: str
     red: tuple[float, float, float, float]  # CMYK of the masthead and its rule
     red_spot: str | None = None  # the spot ink the print variant paints the red in (e.g. PANTONE 485 C)
+    note: str = ""  # 编者按 of the whole issue: after the 目录, before the first article
+    secrecy: str = ""  # 密级 and 保密期限, e.g. 秘密★1年: top left of page 1
+    notice: str = ""  # e.g. 内部资料　注意保存: above the 刊名
+    topic: str = ""  # a 专刊's or 增刊's topic, on its own line under the edition
+    print_run: int = 0  # 共印N份 at the right of the 版记's last line; 0 for none
+    signoff: tuple[DistributionLine, ...] = ()  # 签发 / 核稿 / 编校 lines of the 版记
 
     @property
     def articles(self) -> tuple[Article, ...]:

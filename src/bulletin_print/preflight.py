@@ -21,8 +21,9 @@ from bulletin_print.model import Fault, field_path
 
 PX = 0.75  # pt per CSS px: WeasyPrint lays out in px
 PITCH = 225 / 25.4 * 96 / 22  # the grid's line pitch in px (22 lines in 225 mm)
-GRID_CLASSES = {"para", "attribution", "entry", "title", "briefs-head"}  # blocks set on the grid
-TITLE_CLASSES = {"title", "briefs-head"}
+GRID_CLASSES = {"para", "attribution", "entry", "title", "briefs-head",
+                "subtitle", "caption", "cell"}  # blocks set on the grid
+TITLE_CLASSES = {"title", "briefs-head", "subtitle"}
 COLOPHON_CLASS = "colophon"
 TOLERANCE = 1.0 / PX  # 1 pt, in px: what the composer's lines may overhang by design
 ASCENT, DESCENT = 0.88, 0.12  # of a CJK glyph's em box, above and below the baseline
@@ -43,11 +44,24 @@ class _Text:
 
 
 @dataclass
+class _Picture:
+    """A photo as laid out (px): its box and field."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    field: str
+
+
+@dataclass
 class _Page:
     number: int
     texts: list[_Text]
     lines: list[tuple[boxes.LineBox, str, set[str]]]  # grid lines in the main flow: (box, field, classes)
     colophon: bool
+    pictures: list[_Picture] = None  # photos
+    rows: list[tuple[float, float, str]] = None  # table rows: (top, height, field) in px
 
 
 def inspect(document) -> list[Fault]:
@@ -69,6 +83,18 @@ def inspect(document) -> list[Fault]:
                 fault("outside", t.field, f"第{page.number}页「{t.text[:12]}」{where} {past * PX / 72 * 25.4:.1f} mm，"
                                           f"请缩短或改写 (text runs {'off the paper' if off else 'outside the text block'}: "
                                           f"shorten it)")
+        for pic in page.pictures:
+            past = max(x0 - pic.x0, pic.x1 - x1, y0 - pic.y0, pic.y1 - y1)
+            if past > TOLERANCE:
+                fault("outside", pic.field, f"第{page.number}页的图片超出版心 {past * PX / 72 * 25.4:.1f} mm "
+                                            f"(a photo runs outside the text block)")
+            if not (_on_grid(pic.y0 - y0) and _on_grid(pic.y1 - pic.y0)):
+                fault("grid", pic.field, f"第{page.number}页的图片不在版心网格上，其后的正文会偏离网格 "
+                                         f"(a photo off the grid: the lines after it would be too)")
+        for top, height, field in page.rows:
+            if not (_on_grid(top - y0) and _on_grid(height)):
+                fault("grid", field, f"第{page.number}页的表格行高不是整行，其后的正文会偏离网格 "
+                                     f"(a table row off the grid: shorten its cells)")
         for a, b in _overlaps(page.texts):
             fault("overlap", b.field, f"第{page.number}页「{a.text[:8]}」与「{b.text[:8]}」重叠，请缩短其中之一"
                                       f" (text printed over other text: shorten one of them)")
@@ -90,8 +116,16 @@ def inspect(document) -> list[Fault]:
     return list(faults.values())
 
 
+def _on_grid(length: float) -> bool:
+    """Whether a length (px) is a whole number of grid lines, within 0.05 pt."""
+    rows = length / PITCH
+    return abs(rows - round(rows)) <= 0.05 / PITCH / PX
+
+
 def _read(page: boxes.PageBox, number: int) -> _Page:
     texts: list[_Text] = []
+    pictures: list[_Picture] = []
+    rows: list[tuple[float, float, str]] = []
     lines: list[tuple[boxes.LineBox, str, set[str]]] = []
     colophon = False
     line_ids = 0
@@ -111,6 +145,12 @@ def _read(page: boxes.PageBox, number: int) -> _Page:
             if isinstance(box, boxes.BlockContainerBox) and not isinstance(box, boxes.InlineBlockBox):
                 classes = own
             colophon |= COLOPHON_CLASS in own and not in_flow  # laid out in the footnote area
+        if isinstance(box, boxes.ReplacedBox):
+            x, y = box.border_box_x(), box.border_box_y()
+            pictures.append(_Picture(x, y, x + box.border_width(), y + box.border_height(),
+                                     element.get("data-field", field) if element is not None else field))
+        if isinstance(box, boxes.TableRowBox) and in_flow:
+            rows.append((box.position_y, box.height, field))
         if isinstance(box, boxes.LineBox) and not nested:
             line_ids += 1
             line = line_ids
@@ -127,7 +167,7 @@ def _read(page: boxes.PageBox, number: int) -> _Page:
             walk(child, field, classes, line, in_flow, nested)
 
     walk(page, "", set(), 0, True, False)
-    return _Page(number, texts, lines, colophon)
+    return _Page(number, texts, lines, colophon, pictures, rows)
 
 
 def _inked_width(box: boxes.TextBox) -> float:

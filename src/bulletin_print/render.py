@@ -14,7 +14,7 @@ from importlib.metadata import version
 import jinja2
 
 from bulletin_print import compose, fonts, words
-from bulletin_print.model import Article, Fault, FieldPath, Issue, Paragraph, field_name
+from bulletin_print.model import Article, Fault, FieldPath, Figure, Issue, Paragraph, Table, field_name
 from bulletin_print.paths import LAYOUT_DIR
 
 TEMPLATE = "issue.html.j2"
@@ -30,6 +30,11 @@ IMPRINT_SIZE = 16.0  # 3号: the 编印单位 and date under the 刊名
 MASTHEAD_SIZE = 3 * PITCH - 20  # the 刊名 at its largest: three grid lines less 20 pt of air
 MASTHEAD_TRACKING = 6 / MASTHEAD_SIZE  # its letter-spacing, in em: 6 pt, for six characters
 MASTHEAD_FILL = 0.98  # of the measure, at most, that a long 刊名 fills
+SUBTITLE_SIZE = 16.0  # 3号 楷体, after a rule two characters long (「——」)
+CAPTION_SIZE = 14.0  # 4号 楷体: a photo's or a table's caption
+NOTE_LABEL = "编者按："  # what an 编者按 or 按语 starts with, in 黑体
+FIGURE_LINES = (2, 16)  # a photo's height, in grid lines: at least, at most
+COPY_DIGITS = 6  # 份号: 000001 (GB/T 9704 §7.2.1)
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,7 @@ class ComposedParagraph:
     spacing: float  # the paragraph's letter-spacing: the one most of its characters take
     lines: list[list[Piece]]
     bent: tuple[str, ...] = ()  # the rules it could not keep (compose.compose's `bent`)
+    kind: str = "para"
 
     @property
     def spacing_class(self) -> str:
@@ -76,11 +82,36 @@ class ComposedParagraph:
 
 
 @dataclass(frozen=True)
+class ComposedFigure:
+    """A photo sized to the grid: as wide as the block (or half), `lines` grid lines high."""
+
+    uri: str
+    width: float  # pt
+    lines: int  # its height in grid lines
+    caption: tuple[str, ...]  # the caption's lines
+    kind: str = "figure"
+
+    @property
+    def height(self) -> float:
+        return self.lines * PITCH
+
+
+@dataclass(frozen=True)
+class ComposedTable:
+    rows: tuple[tuple[str, ...], ...]
+    header: bool
+    caption: tuple[str, ...]
+    kind: str = "table"
+
+
+@dataclass(frozen=True)
 class ComposedArticle:
     article: Article
     title: tuple[str, ...]  # the title's lines
-    paragraphs: list[ComposedParagraph]
+    paragraphs: list  # ComposedParagraph, ComposedFigure or ComposedTable, in order
     attribution: tuple[str, ...]  # its lines, brackets included; () for none
+    subtitle: tuple[str, ...] = ()  # the 副题's lines (the rule before it is the layout's)
+    note: ComposedParagraph | None = None  # the 按语, 「编者按：」 included
 
     @property
     def field(self) -> str:
@@ -188,6 +219,50 @@ def compose_paragraph(paragraph: Paragraph) -> ComposedParagraph:
     return ComposedParagraph(spacing, lines, tuple(bent))
 
 
+def compose_note(text: str) -> ComposedParagraph:
+    """An 编者按 or 按语: 「编者按：」 in 黑体, then the note in 楷体, composed to the measure like a
+    body paragraph (楷体 has no half-width marks: its punctuation keeps its full cell)."""
+    metrics = {"lead": fonts.metrics("hei"), "kai": fonts.metrics("kai")}
+    bent: list[str] = []
+    composed = compose.compose([(NOTE_LABEL, "lead"), (text, "kai")], metrics, compress=("lead",), bent=bent)
+    lines = [pieces(line) for line in composed]
+    for before, line in zip(lines, lines[1:]):
+        if line[0].text.startswith(" "):
+            hang_space(before, line)
+    return ComposedParagraph(0.0, lines, tuple(bent))
+
+
+def balanced(text: str, role: str, size: float, limit: float, ends: words.WordEnds) -> tuple[str, ...]:
+    """`text` on one line, or in balanced lines no wider than `limit`, broken where it reads well."""
+    if not text:
+        return ()
+    if width(text, role, size) <= limit:
+        return (text,)
+    widths = [fonts.metrics(role).advance(ch) * size for ch in text]
+    return tuple(compose.break_lines(text, widths, compose.break_costs(text, ends[text]), limit))
+
+
+def figure(f: Figure, ends: words.WordEnds) -> ComposedFigure:
+    """A photo as wide as the block (or half of it), as high as the whole grid lines its shape
+    allows (2 to 16), its width then taken back to keep that shape: no body line leaves the grid."""
+    from pathlib import Path
+
+    room = compose.MEASURE / 2 if f.half else compose.MEASURE
+    w, h = f.pixels
+    lines = max(FIGURE_LINES[0], min(FIGURE_LINES[1], int(room * h / w / PITCH)))
+    drawn = min(room, lines * PITCH * w / h)
+    return ComposedFigure(Path(f.file).as_uri(), drawn, lines, balanced(f.caption, "kai", CAPTION_SIZE, compose.MEASURE, ends))
+
+
+def table(t: Table, ends: words.WordEnds) -> ComposedTable:
+    return ComposedTable(t.rows, t.header, balanced(t.caption, "kai", CAPTION_SIZE, compose.MEASURE, ends))
+
+
+def copy_number(copy: int) -> str:
+    """份号: six digits, 000001 for the first copy."""
+    return f"{copy:0{COPY_DIGITS}d}"
+
+
 def width(text: str, role: str, size: float) -> float:
     """The natural width of `text` in the role's font at `size` pt (its advances, no kerning)."""
     advance = fonts.metrics(role).advance
@@ -273,12 +348,13 @@ def entry_limits(column: float) -> tuple[float, float]:
     return limit, limit - (2 * advance("·") + 3 * advance("0")) * ENTRY_SIZE - 1.0
 
 
-def render(issue: Issue, composed: dict[Paragraph, ComposedParagraph] | None = None) -> Rendered:
+def render(issue: Issue, composed: dict[Paragraph, ComposedParagraph] | None = None, *, copy: int = 0) -> Rendered:
     """The issue as one HTML document, ready for WeasyPrint (base URL: `layout/`), with what
     could not be set as the rules ask.
 
     `composed` holds the paragraphs an earlier render composed (`watch` keeps it from one rebuild
     to the next): those unchanged are not composed again, and it is left holding this issue's.
+    `copy`: the number of the copy (份号) printed on page 1; 0 for none.
     """
     earlier = composed if composed is not None else {}
     done: dict[Paragraph, ComposedParagraph] = {}
@@ -290,11 +366,30 @@ def render(issue: Issue, composed: dict[Paragraph, ComposedParagraph] | None = N
         faults.extend(Fault(path, message, "warning") for message in done[p].bent)
         return done[p]
 
+    def note_once(text: str, path: FieldPath) -> ComposedParagraph | None:
+        if not text:
+            return None
+        key = Paragraph(NOTE_LABEL + text, "\x00note")  # no body paragraph has this lead
+        if key not in done:
+            done[key] = earlier[key] if key in earlier else compose_note(text)
+        faults.extend(Fault(path, message, "warning") for message in done[key].bent)
+        return done[key]
+
+    def item(p: Paragraph | Figure | Table, path: FieldPath):
+        if isinstance(p, Figure):
+            return figure(p, ends)
+        if isinstance(p, Table):
+            return table(p, ends)
+        return compose_once(p, path)
+
     ends = words.WordEnds()  # segmented only where a line must break
     articles = [ComposedArticle(a, title_lines(a, ends, faults),
-                                [compose_once(p, a.path + ("paragraphs", i)) for i, p in enumerate(a.paragraphs)],
-                                attribution_lines(a.attribution, ends))
+                                [item(p, a.path + ("paragraphs", i)) for i, p in enumerate(a.paragraphs)],
+                                attribution_lines(a.attribution, ends),
+                                balanced(a.subtitle, "kai", SUBTITLE_SIZE, compose.MEASURE - 2 * SUBTITLE_SIZE, ends),
+                                note_once(a.note, a.path + ("note",)))
                 for a in issue.articles]
+    issue_note = note_once(issue.note, ("note",))
     briefs = [ComposedBrief(compose_once(Paragraph(b.text), b.path + ("text",)), attribution_lines(b.attribution, ends),
                             field_name(b.path))
               for b in issue.briefs]
@@ -302,7 +397,8 @@ def render(issue: Issue, composed: dict[Paragraph, ComposedParagraph] | None = N
         composed.clear()
         composed.update(done)
     font_faces = [{"family": f.family, "url": f.path.as_uri()} for f in fonts.manifest()]
-    paragraphs = [p for a in articles for p in a.paragraphs] + [b.paragraph for b in briefs]
+    notes = [n for n in [issue_note, *(a.note for a in articles)] if n is not None]
+    paragraphs = [p for a in articles for p in a.paragraphs if p.kind == "para"] + [b.paragraph for b in briefs] + notes
     all_pieces = [piece for p in paragraphs for line in p.lines for piece in line]
     spacings = sorted({round(x * 1000) for x in [*(p.spacing for p in paragraphs), *(p.spacing for p in all_pieces)]})
     gaps = sorted({round(p.gap * 1000) for p in all_pieces if p.gap})
@@ -310,7 +406,8 @@ def render(issue: Issue, composed: dict[Paragraph, ComposedParagraph] | None = N
     ends.save()
     html = environment().get_template(TEMPLATE).render(
         issue=issue, articles=articles, briefs=briefs, fonts=font_faces, version=version("bulletin-print"),
-        masthead=masthead(issue), contents=contents_,
+        masthead=masthead(issue), contents=contents_, note=issue_note,
+        copy_number=copy_number(copy) if copy else "",
         spacings={spacing_class(m / 1000): m / 1000 for m in spacings},
         gaps={gap_class(m / 1000): m / 1000 for m in gaps},
     )

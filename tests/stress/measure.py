@@ -115,12 +115,28 @@ def reference_blocks(issue: Path) -> list[str]:
     """The text blocks a faithful PDF of the issue holds, in reading order, written from its YAML
     as tools/make_reference.py writes them from a published issue's text: the masthead, each
     article's title, paragraphs and attribution, the 信息摘登 and the 版记."""
+    from bulletin_print.model import Figure, Table
+
     data = load.load_issue(issue)
-    blocks = [data.title, f"（{data.edition}）", f"第{data.number}期（总第{data.total}期）", data.compiler,
-              f"{data.date.year}年{data.date.month}月{data.date.day}日"]
+    blocks = [b for b in (data.secrecy, data.notice) if b]
+    blocks += [data.title, f"（{data.edition}）", *([data.topic] if data.topic else []),
+               f"第{data.number}期（总第{data.total}期）", data.compiler,
+               f"{data.date.year}年{data.date.month}月{data.date.day}日"]
+    if data.note:
+        blocks.append(f"编者按：{data.note}")
     for article in data.articles:
         blocks.append(article.title_text)
-        blocks += [p.text for p in article.paragraphs]
+        if article.subtitle:
+            blocks.append(article.subtitle)  # after a drawn rule, not a typed 「——」
+        if article.note:
+            blocks.append(f"编者按：{article.note}")
+        for p in article.paragraphs:
+            if isinstance(p, Figure):
+                blocks += [p.caption] if p.caption else []
+            elif isinstance(p, Table):
+                blocks += ([p.caption] if p.caption else []) + [cell for row in p.rows for cell in row if cell]
+            else:
+                blocks.append(p.text)
         if article.attribution:
             blocks.append(f"（{article.attribution}）")
     if data.briefs:
@@ -130,7 +146,10 @@ def reference_blocks(issue: Path) -> list[str]:
             if brief.attribution:
                 blocks.append(f"（{brief.attribution}）")
     blocks += [f"{line.label}：{line.text}" for line in data.distribution]
+    blocks += [f"{line.label}：{line.text}" for line in data.signoff]
     blocks += [f"本期责任编辑：{data.editor}", f"电话：{data.phone}"]
+    if data.print_run:
+        blocks.append(f"共印{data.print_run}份")
     return blocks
 
 
