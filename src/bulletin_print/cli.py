@@ -58,13 +58,19 @@ def main() -> None:
               help="print: also write the job report for the printer beside the PDF (.json and .txt): pages, "
                    "sizes, inks, output intent, fonts, images, maximum ink coverage.")
 @click.option("--plates", is_flag=True, help="print: list the inks (plates) each page uses, read from the PDF.")
+@click.option("--copies", metavar="FIRST-LAST",
+              help="print: one PDF holding each copy in turn, numbered (份号 000001…) on page 1, e.g. 1-120.")
+@click.option("--preprinted", is_flag=True,
+              help="For paper with the red masthead printed on it (套红): leave out the 刊名 and the red rule, keeping their room.")
 def build(issue: Path, output: Path | None, variant: str, bleed: str | None, marks: bool, even: bool,
-          jobs: int | None, force: bool, draft: bool, report: bool, plates: bool) -> None:
+          jobs: int | None, force: bool, draft: bool, report: bool, plates: bool, copies: str | None,
+          preprinted: bool) -> None:
     """Build the PDF of ISSUE (e.g. issues/2024/12.yaml), or of every issue in a folder (issues/)."""
     from bulletin_print import check, finish, load, pipeline
 
     try:
-        options = finish.Options(variant, bleed, marks, even, draft)
+        numbered = finish.parse_copies(copies) if copies is not None else None
+        options = finish.Options(variant, bleed, marks, even, draft, numbered, preprinted)
     except ValueError as e:
         raise click.BadParameter(str(e)) from None
     if (bleed or marks) and variant != "print":

@@ -22,7 +22,7 @@ from bulletin_print.paths import MANIFEST_SCHEMA_FILE
 # An archive PDF of a long issue is a few MB. Its sources are the issue file and the publication
 # file (each at most load.MAX_FILE_BYTES, checked when they are built) and a manifest of a few KB.
 MAX_PDF_BYTES = 200 * 1024 * 1024
-MAX_SOURCE_BYTES = 2 * 1024 * 1024
+MAX_SOURCE_BYTES = 20 * 1024 * 1024  # a photo the issue shows may be as large as load.MAX_IMAGE_BYTES
 # Characters a file name written by `extract` may not hold: controls (NUL, newline …), format
 # characters (such as the right-to-left override), lone surrogates, line and paragraph separators.
 UNSAFE_CATEGORIES = {"Cc", "Cf", "Cs", "Zl", "Zp"}
@@ -112,8 +112,17 @@ def places(pdf_path: Path, files: dict[str, bytes]) -> dict[str, str]:
     if info["publication"] is not None:
         out[PUBLICATION_FILE] = PUBLICATION_FILE
         sources[PUBLICATION_FILE] = info["publication"]
+    folder = "/".join(parts[:-1])
+    for image in info.get("images", []):  # the photos, back beside the issue file
+        name, path = image["name"], image["path"]
+        pieces = path.split("/")
+        if unsafe_name(name) or name in out or any(unsafe_name(piece) for piece in pieces):
+            raise Unreadable(pdf_path, f"{MANIFEST_NAME}: 图片 {name!r} / {path!r} 不是该期文件夹中的相对路径，未写出任何文件 "
+                                       f"(not a relative path in the issue's folder: nothing written)")
+        out[name] = f"{folder}/{path}" if folder else path
+        sources[name] = image
     out[MANIFEST_NAME] = MANIFEST_NAME
-    if len(out) != len(sources) + 1:
+    if len(out) != len(sources) + 1 or len(set(out.values())) != len(out):
         raise Unreadable(pdf_path, f"{MANIFEST_NAME}: issue.path {issue_path!r} 与其他来源同名 (named like another source)")
     missing, extra = sorted(out.keys() - files.keys()), sorted(files.keys() - out.keys())
     if missing or extra:

@@ -60,6 +60,21 @@ VARIANTS = {
 }
 PRINT_CSS = "print.css.j2"
 DRAFT_CSS = "draft.css"
+PREPRINTED_CSS = "preprinted.css"
+MAX_COPIES = 9999  # copies in one PDF (份号 has six digits; a run is a few hundred)
+
+
+def parse_copies(text: str) -> tuple[int, int]:
+    """"1-120" → (1, 120); "7" → (7, 7): the copies to number, first and last."""
+    match = re.fullmatch(r"\s*(\d{1,6})\s*(?:[-–～~]\s*(\d{1,6})\s*)?", text)
+    if match is None:
+        raise ValueError(f"--copies must be FIRST-LAST such as 1-120, not {text!r}")
+    first, last = int(match[1]), int(match[2] or match[1])
+    if not 1 <= first <= last:
+        raise ValueError(f"--copies: the first copy must be at least 1 and not after the last, not {text!r}")
+    if last - first + 1 > MAX_COPIES:
+        raise ValueError(f"--copies: at most {MAX_COPIES} copies in one PDF")
+    return first, last
 
 
 @dataclass(frozen=True)
@@ -71,8 +86,12 @@ class Options:
     marks: bool = False  # crop and registration marks (print only)
     even: bool = False  # pad so that the 版记 falls on an even page
     draft: bool = False  # write the PDF even when its pages have faults, marked 草稿 (draft)
+    copies: tuple[int, int] | None = None  # number each copy (份号) from the first to the last, one PDF (print only)
+    preprinted: bool = False  # paper with the red masthead printed on it: its red ink left out
 
     def __post_init__(self) -> None:
+        if self.copies is not None and not self.kind.press:
+            raise ValueError("--copies is for --for print")
         if self.variant not in VARIANTS:
             raise ValueError(f"unknown variant {self.variant!r}: one of {', '.join(VARIANTS)}")
         if self.bleed is not None and not re.fullmatch(r"\d+(\.\d+)?(mm|pt|cm|in|px)", self.bleed):
@@ -95,6 +114,9 @@ class Options:
             if self.bleed:
                 tag += f"-bleed{round(length_pt(self.bleed) / MM, 3):g}"
             tag += "-marks" * self.marks + "-even" * self.even
+            if self.copies:
+                tag += f"-copies{self.copies[0]}-{self.copies[1]}"
+        tag += "-preprinted" * self.preprinted
         return tag + (".draft" if self.draft else "")
 
 
@@ -116,6 +138,8 @@ def stylesheets(options: Options) -> list[str]:
         sheets.append(environment().get_template(PRINT_CSS).render(profile=profile, bleed=bleed))
     if options.draft:
         sheets.append((LAYOUT_DIR / DRAFT_CSS).read_text(encoding="utf-8"))
+    if options.preprinted:
+        sheets.append((LAYOUT_DIR / PREPRINTED_CSS).read_text(encoding="utf-8"))
     return sheets
 
 
@@ -132,7 +156,10 @@ def build(issue_path: Path, options: Options, data: Issue | None = None,
     issue_path = Path(issue_path)
     sources = Sources.of(issue_path)
     data = data or load.load_issue(issue_path)
-    rendered = render.render(data, composed)
+    copies = range(options.copies[0], options.copies[1] + 1) if options.copies else range(0)
+    rendered = render.render(data, composed, copy=copies[0] if copies else 0)
+    # the further copies differ on page 1 only: their 份号 (the paragraphs are composed once)
+    more = [render.render(data, composed if composed is not None else {}, copy=k).html for k in copies[1:]]
     kind = options.kind
     if kind.cmyk and file_sha256(PROFILE) != PROFILE_SHA256:
         raise RuntimeError(f"{PROFILE}: not the profile recorded in profiles/README.md")
@@ -152,6 +179,8 @@ def build(issue_path: Path, options: Options, data: Issue | None = None,
             if sources.publication is not None:
                 files.append(("publication.yaml", sources.publication.read_bytes(),
                               "刊物的公共设置 (the publication's shared settings)"))
+            for (name, path), attached in zip(sources.images, sources.attachment_names()):
+                files.append((attached, path.read_bytes(), f"该期的图片 {name} (an image the issue shows, as given)"))
             files.append((MANIFEST_NAME, manifest_bytes(info), "生成环境清单 (what this PDF was made from)"))
             stamp = when.replace(tzinfo=None)  # WeasyPrint writes it as UTC ("Z")
             meta.attachments = [
@@ -172,6 +201,7 @@ def build(issue_path: Path, options: Options, data: Issue | None = None,
         if kind.sources:
             rewrite.dedupe_associated_files(pdf)
             tagged.page_margins_as_artifacts(pdf)
+        rewrite.stable_image_names(pdf)
         rewrite.set_xmp_ids(pdf, f"uuid:{document_id}", f"uuid:{instance_id}")
         rewrite.deflate_once(pdf)
 
@@ -181,7 +211,7 @@ def build(issue_path: Path, options: Options, data: Issue | None = None,
         # the CMYK profile is the output intent of the archive PDF too: its colours are CMYK
         pdf_options["output_intent"] = "device-cmyk"
     done = typeset.typeset(rendered.html, issue_path.parent, stylesheets=stylesheets(options), even=options.even,
-                           draft=options.draft, prepare=prepare, finisher=finisher, **pdf_options)
+                           draft=options.draft, prepare=prepare, finisher=finisher, copies=more, **pdf_options)
     return Built(done.pdf, done.pages, rendered.faults + done.faults)
 
 

@@ -31,12 +31,23 @@ class Sources:
 
     issue: Path
     publication: Path | None
+    images: tuple[tuple[str, Path], ...] = ()  # the photos it shows: (name as the issue writes it, file)
 
     @classmethod
     def of(cls, issue: Path) -> Sources:
         from bulletin_print.load import publication_file
 
-        return cls(issue, publication_file(issue))
+        return cls(issue, publication_file(issue), issue_images(issue))
+
+    def attachment_names(self) -> list[str]:
+        """The name each image is attached under in an archive PDF: its file's name, numbered
+        when two share one."""
+        names: list[str] = []
+        for k, (_, path) in enumerate(self.images):
+            name = path.name
+            names.append(name if name not in names and name not in (self.issue.name, "publication.yaml", MANIFEST_NAME)
+                         else f"{k + 1}-{name}")
+        return names
 
     @property
     def issue_name(self) -> str:
@@ -47,6 +58,23 @@ class Sources:
             return self.issue.resolve().relative_to(self.publication.resolve().parent).as_posix()
         except ValueError:
             return self.issue.name
+
+
+def issue_images(issue: Path) -> tuple[tuple[str, Path], ...]:
+    """The image files an issue shows that are there (a file with errors shows none)."""
+    from bulletin_print.load import image_file, image_names, read
+    from bulletin_print.model import IssueError
+
+    try:
+        data = read(issue).data
+    except (IssueError, OSError):
+        return ()
+    found: dict[str, Path] = {}
+    for name in image_names(data):
+        path = image_file(issue, name)
+        if path is not None and path.is_file() and name not in found:
+            found[name] = path
+    return tuple(found.items())
 
 
 # Hashes of large files (the fonts) outlive the process: a build would otherwise spend a quarter
@@ -141,6 +169,9 @@ def manifest(sources: Sources, options: Options) -> dict:
         "publication": None if sources.publication is None else {
             "path": "publication.yaml", "sha256": file_sha256(sources.publication)},
     }
+    if sources.images:
+        data["images"] = [{"name": attached, "path": Path(name).as_posix(), "sha256": file_sha256(path)}
+                          for (name, path), attached in zip(sources.images, sources.attachment_names())]
     data.update(environment_manifest())
     return data
 

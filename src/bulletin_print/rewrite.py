@@ -125,3 +125,45 @@ def deflated_profile() -> tuple[bytes, bytes]:
     """The output profile and its compressed bytes: the same in every print and archive PDF."""
     data = PROFILE.read_bytes()
     return data, deflate(data)
+
+
+def stable_image_names(pdf) -> None:
+    """Name every image after its content, not after its file's URL (WeasyPrint's md5 of the URL),
+    so that an issue built from another folder (its archive PDF's sources, extracted) gives the
+    same bytes."""
+    import hashlib
+
+    import pydyf
+
+    from bulletin_print.press import content_streams
+
+    to_bytes = getattr(pydyf, "_to_bytes")
+
+    def deref(value):
+        if isinstance(value, (bytes, str)) and str(value if isinstance(value, str) else value.decode()).endswith(" R"):
+            text = value if isinstance(value, str) else value.decode()
+            return pdf.objects[int(text.split()[0])]
+        return value
+
+    renames: dict[str, str] = {}
+    for obj in list(pdf.objects):
+        if not isinstance(obj, dict) or "XObject" not in obj:
+            continue
+        xobjects = deref(obj["XObject"])
+        if not isinstance(xobjects, dict):
+            continue
+        for name in list(xobjects):
+            target = deref(xobjects[name])
+            if not (isinstance(target, pydyf.Stream) and target.extra.get("Subtype") == "/Image"):
+                continue
+            if name not in renames:
+                digest = hashlib.md5(b"".join(to_bytes(item) for item in target.stream), usedforsecurity=False)
+                renames[name] = f"i{digest.hexdigest()}{name[-1]}"
+            xobjects[renames[name]] = xobjects.pop(name)
+    if not renames:
+        return
+    pattern = re.compile(rb"/(" + b"|".join(re.escape(n.encode()) for n in renames) + rb")(?![\w])")
+    for stream, data in content_streams(pdf):
+        new = pattern.sub(lambda m: b"/" + renames[m[1].decode()].encode(), data)
+        if new != data:
+            stream.stream = [new]

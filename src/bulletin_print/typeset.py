@@ -132,7 +132,7 @@ class Typeset:
 
 def typeset(html: str, issue_dir: Path, *, stylesheets: Sequence[str] = (), even: bool = False,
             draft: bool = False, prepare: Callable[[weasyprint.Document], None] | None = None,
-            finisher: Callable[..., None] | None = None, **options: object) -> Typeset:
+            finisher: Callable[..., None] | None = None, copies: Sequence[str] = (), **options: object) -> Typeset:
     """The PDF of `html`, whose relative URLs resolve in `layout/`, unless its pages have faults.
 
     WeasyPrint drops a footnote that overflows the last page; when the 版记 is missing from the
@@ -141,7 +141,10 @@ def typeset(html: str, issue_dir: Path, *, stylesheets: Sequence[str] = (), even
     `even` lays an odd-page issue out again with the 版记 on an even page (layout/even-pages.css);
     the laid-out pages then go through the preflight (preflight.py): with a fault, no PDF is
     written unless `draft` asks for one all the same;
-    `prepare` may change the laid-out document's metadata, `finisher` the PDF before it is written.
+    `prepare` may change the laid-out document's metadata, `finisher` the PDF before it is written;
+    `copies`: the HTML of further numbered copies, which differ from `html` on page 1 only (their
+    份号): each is laid out with the same stylesheets, and its page 1 followed by the other pages of
+    `html` makes the next copy in the one PDF.
     """
     fetcher = ConfinedFetcher([LAYOUT_DIR, FONTS_DIR, PROFILES_DIR, issue_dir])
     source = weasyprint.HTML(string=html, base_url=LAYOUT_DIR.as_uri() + "/", url_fetcher=fetcher)
@@ -149,9 +152,10 @@ def typeset(html: str, issue_dir: Path, *, stylesheets: Sequence[str] = (), even
     extra = [weasyprint.CSS(string=css, base_url=LAYOUT_DIR.as_uri() + "/", url_fetcher=fetcher,
                             color_profiles=profiles) for css in stylesheets]
 
-    def lay_out(*more: Path) -> weasyprint.Document:
+    def lay_out(*more: Path, html_source: weasyprint.HTML | None = None) -> weasyprint.Document:
         extra.extend(weasyprint.CSS(filename=css, url_fetcher=fetcher) for css in more)
-        return source.render(stylesheets=extra, color_profiles=profiles, font_config=font_config(), **options)
+        return (html_source or source).render(stylesheets=extra, color_profiles=profiles, font_config=font_config(),
+                                              **options)
 
     with no_cycle_collection():
         document = lay_out()
@@ -162,6 +166,12 @@ def typeset(html: str, issue_dir: Path, *, stylesheets: Sequence[str] = (), even
         faults = preflight.inspect(document)
         pages = len(document.pages)
         pdf = None
+        if copies and (draft or not faults):
+            firsts = [document.pages[0]]
+            for copy in copies:  # only its page 1 is kept: the rest is the first copy's
+                firsts.append(lay_out(html_source=weasyprint.HTML(string=copy, base_url=LAYOUT_DIR.as_uri() + "/",
+                                                                  url_fetcher=fetcher)).pages[0])
+            document = document.copy([page for first in firsts for page in [first, *document.pages[1:]]])
         if draft or not faults:
             if prepare is not None:
                 prepare(document)
