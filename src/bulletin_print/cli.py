@@ -353,11 +353,19 @@ def import_docx_command(source: Path, into: Path, column: str | None) -> None:
         contribution = docx.read_docx(source)
     except docx.ImportProblem as e:  # said with the Word file's name
         say_problems([e])
+    for name, line in copy_pictures(contribution.images, into):
+        click.echo(f"{into.parent / name}: 图片 (picture){'，' + line if line else ''}", err=True)
     try:
         inserted = docx.insert_article(issue_text, contribution, column)
     except docx.ImportProblem as e:
         say_problems([f"{into}: {e}"])
+    title = "".join(contribution.article["title"])
+    if title in already_there(into):
+        click.echo(f"{into}: 提醒 (warning): 「{title[:30]}」这篇文章已在本期中，又加了一次，请删去其一 "
+                   f"(the article is already in the issue: it is there twice now)", err=True)
     write_or_say(inserted.text, into)
+    for line in contribution.dropped:
+        click.echo(f"{source}: 未导入 (not brought in): {line}", err=True)
     say_reviews(into, inserted.reviews)
     errors = check.errors(check.check_file(into, lint=False).problems)
     for problem in errors:
@@ -365,6 +373,43 @@ def import_docx_command(source: Path, into: Path, column: str | None) -> None:
     where = "新栏目 (new column)" if inserted.new_column else "栏目 (column)"
     click.echo(f"{into}: {where}「{inserted.column}」+「{''.join(contribution.article['title'])}」")
     sys.exit(1 if errors else 0)
+
+
+def already_there(issue: Path) -> set[str]:
+    """The titles of the articles an issue file holds, each as one string (none when it cannot be read)."""
+    from bulletin_print import load
+
+    try:
+        data = load.read(issue).data
+    except IssueError:
+        return set()
+    titles = set()
+    for column in data.get("columns") or [] if isinstance(data, dict) else []:
+        for article in (column.get("articles") or []) if isinstance(column, dict) else []:
+            title = article.get("title") if isinstance(article, dict) else None
+            titles.add(title if isinstance(title, str) else "".join(t for t in title or [] if isinstance(t, str)))
+    return titles
+
+
+def copy_pictures(images: list, into: Path) -> list[tuple[str, str]]:
+    """The pictures of a Word file written next to the issue file, as ISSUE-1.jpg, ISSUE-2.png …
+    (never over a file that is there); each paragraph item is given its file's name."""
+    out = []
+    n = 0
+    for item, blob, suffix in images:
+        while True:
+            n += 1
+            name = f"{into.stem}-{n}{suffix}"
+            if not (into.parent / name).exists():
+                break
+        try:
+            write_atomic(blob, into.parent / name)
+        except OSError as e:
+            click.echo(str(Unwritable(into.parent / name, e)), err=True)
+            sys.exit(1)
+        item["image"] = name
+        out.append((name, f"说明：{item['caption']}" if item.get("caption") else "没有图片说明 (no caption)"))
+    return out
 
 
 def say_problems(problems: list) -> NoReturn:

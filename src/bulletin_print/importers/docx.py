@@ -94,6 +94,78 @@ class Contribution:
     article: dict[str, Any]
     column: str | None = None  # a "栏目：…" line in the file, if any
     reviews: list[Review] = field(default_factory=list)  # paths relative to the article
+    # the pictures to copy next to the issue file: (the paragraph item that names it, bytes, suffix)
+    images: list[tuple[dict[str, Any], bytes, str]] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)  # one line for each thing not brought in
+
+
+# What a Word file can hold that an issue cannot, found in the XML (namespaces as Word writes them).
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+CHART = "http://schemas.openxmlformats.org/drawingml/2006/chart"
+MATH = "http://schemas.openxmlformats.org/officeDocument/2006/math"
+IMAGE_TYPES = {"image/jpeg": ".jpg", "image/png": ".png"}
+CONVERTIBLE = {"image/gif", "image/bmp", "image/tiff", "image/x-ms-bmp", "image/webp"}  # saved as PNG
+MARKS = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+CAPTION_STYLES = ("caption", "题注")
+MAX_ROWS, MAX_CELLS = 40, 8  # as the schema allows a table
+
+
+def _footnotes(document, kind: str = "footnotes") -> dict[str, str]:
+    """The text of each footnote (or endnote) by its id, from word/footnotes.xml (endnotes.xml)."""
+    from lxml import etree
+
+    for rel in document.part.rels.values():
+        if rel.reltype.endswith("/" + kind) and not rel.is_external:
+            root = etree.fromstring(rel.target_part.blob)
+            notes = {}
+            for note in root.iter(f"{{{W}}}{kind[:-1]}"):
+                text = "".join(t.text or "" for t in note.iter(f"{{{W}}}t")).strip()
+                if text and note.get(f"{{{W}}}type") in (None, "normal"):
+                    notes[note.get(f"{{{W}}}id")] = text
+            return notes
+    return {}
+
+
+def _text(paragraph, marks: dict[str, str]) -> str:
+    """The paragraph's text as Word shows it, a footnote's mark (①) where its reference stands."""
+    out = []
+    for el in paragraph._p.iter(f"{{{W}}}t", f"{{{W}}}tab", f"{{{W}}}br", f"{{{W}}}cr",
+                                f"{{{W}}}footnoteReference", f"{{{W}}}endnoteReference"):
+        if any(a.tag == f"{{{W}}}txbxContent" for a in el.iterancestors()):
+            continue  # a text box's: reported as dropped
+        tag = el.tag.rsplit("}", 1)[1]
+        if tag == "t":
+            out.append(el.text or "")
+        elif tag == "tab":
+            out.append("\t")
+        elif tag in ("br", "cr"):
+            out.append("\n")
+        else:
+            key = tag[:-9] + ":" + (el.get(f"{{{W}}}id") or "")
+            if key not in marks:
+                marks[key] = MARKS[len(marks)] if len(marks) < len(MARKS) else f"[{len(marks) + 1}]"
+            out.append(marks[key])
+    return "".join(out)
+
+
+def _pictures(paragraph) -> list[str]:
+    """The relationship ids of the pictures drawn in the paragraph, in order."""
+    return [blip.get(f"{{{R}}}embed") for blip in paragraph._p.iter(f"{{{A}}}blip") if blip.get(f"{{{R}}}embed")]
+
+
+def _is_caption(paragraph, text: str, prefix: str) -> bool:
+    """A caption: in a Caption (题注) style, or short, not a sentence, and starting 图/表 (prefix)."""
+    name = ((paragraph.style.name if paragraph.style is not None else "") or "").lower()
+    if name.startswith(CAPTION_STYLES):
+        return True
+    return bool(text) and len(text) <= 40 and not text.endswith(("。", "！", "？")) and text.startswith(prefix)
+
+
+def _all_bold(row) -> bool:
+    runs = [(t, b) for cell in row.cells for p in cell.paragraphs for t, b in _runs(p) if t.strip()]
+    return bool(runs) and all(b for _, b in runs)
 
 
 def _clean(s: str) -> str:
@@ -151,16 +223,22 @@ def read_docx(path: Path) -> Contribution:
         if document.element.tag != W_DOCUMENT or document.element.body is None:
             raise ImportProblem(f"{path}: word/document.xml 不是 Word 正文：根元素应为 w:document "
                                 f"(not a Word document: its root element is not w:document)")
-        paragraphs = [p for p in document.paragraphs if p.text.strip()]
+        items = [b for b in document.iter_inner_content()
+                 if not hasattr(b, "text") or b.text.strip() or _pictures(b)]  # tables, and paragraphs with something
+        footnotes = {f"footnote:{k}": v for k, v in _footnotes(document).items()}
+        footnotes.update({f"endnote:{k}": v for k, v in _footnotes(document, "endnotes").items()})
     except ImportProblem:
         raise
     except Exception as e:  # a damaged package or XML: python-docx and lxml raise many kinds
         raise ImportProblem(f"{path}: 不是可读的 Word 文件 (not a readable .docx): {shorten(e)}") from None
     reviews: list[Review] = []
+    dropped: list[str] = []
     column = None
-    if paragraphs and COLUMN_LINE.match(_clean(paragraphs[0].text)):
-        column = COLUMN_LINE.match(_clean(paragraphs[0].text)).group(1)
-        paragraphs = paragraphs[1:]
+    is_table = lambda item: not hasattr(item, "text")  # noqa: E731
+    if items and not is_table(items[0]) and COLUMN_LINE.match(_clean(items[0].text)):
+        column = COLUMN_LINE.match(_clean(items[0].text)).group(1)
+        items = items[1:]
+    paragraphs = [p for p in items if not is_table(p) and p.text.strip()]
     if not paragraphs:
         raise ImportProblem(f"{path}: 文件中没有文字 (no text in the file)")
 
@@ -186,10 +264,10 @@ def read_docx(path: Path) -> Contribution:
     title = [re.sub(r"[ \u3000\t]+", " ", line).strip()
              for p in title_paragraphs for line in p.text.split("\n") if line.strip()]
 
-    body = paragraphs[k:]
+    body = items[items.index(paragraphs[k - 1]) + 1:]
     attribution = ""
     for i in range(len(body) - 1, -1, -1):
-        m = ATTRIBUTION.match(_clean(body[i].text))
+        m = None if is_table(body[i]) else ATTRIBUTION.match(_clean(body[i].text))
         if m:
             attribution = re.sub(r"[\s\u3000]+", " ", m.group(1)).strip()
             if i != len(body) - 1:
@@ -198,10 +276,38 @@ def read_docx(path: Path) -> Contribution:
             del body[i]
             break
     out: list[Any] = []
-    for p in body:
-        text = _clean(p.text)
-        lead, more = _bold_lead(p, text)
+    images: list[tuple[dict[str, Any], bytes, str]] = []
+    marks: dict[str, str] = {}
+    caption_for: dict[str, Any] | None = None  # the picture the next paragraph may be the caption of
+    table_caption = ""
+    for n, p in enumerate(body):
+        if is_table(p):
+            out.append(_table(p, table_caption, dropped))
+            caption_for, table_caption = None, ""
+            continue
+        for kind, found in (("文本框 (a text box)", p._p.iter(f"{{{W}}}txbxContent")),
+                            ("图表 (a chart)", p._p.iter(f"{{{CHART}}}chart")),
+                            ("公式 (an equation)", p._p.iter(f"{{{MATH}}}oMath"))):
+            for _ in found:
+                dropped.append(f"{kind}: 在「{_clean(p.text)[:16] or '（空段）'}」一段中 (in the paragraph)")
+        text = _clean(_text(p, marks))
+        if caption_for is not None and text and _is_caption(p, text, "图"):
+            caption_for["caption"] = text[:100]
+            caption_for = None
+            continue
+        caption_for = None
+        for rid in _pictures(p):
+            item = _picture(document, rid, images, dropped)
+            if item is not None:
+                out.append(item)
+                caption_for = item
+        if not text:
+            continue
+        if _is_caption(p, text, "表") and n + 1 < len(body) and is_table(body[n + 1]):
+            table_caption = text[:100]  # the caption of the table after it
+            continue
         where = ("paragraphs", len(out))
+        lead, more = _bold_lead(p, text)
         if more:
             reviews.append(Review(where, "段中的加粗文字未保留 (bold text inside the paragraph is not kept)"))
         if lead and lead == text:
@@ -211,7 +317,14 @@ def read_docx(path: Path) -> Contribution:
             out.append({"text": text, "lead": lead})
         else:
             out.append(text)
-    if not out:
+    used = {key: footnotes[key] for key in marks if key in footnotes}
+    if used:  # the footnotes become a note paragraph at the article's end, their marks kept in the text
+        out.append("注：" + "；".join(f"{marks[key]}{text.rstrip('。；;')}" for key, text in used.items()) + "。")
+        reviews.append(Review(("paragraphs", len(out) - 1), f"原文的 {len(used)} 条脚注已改为文末的「注」段落 "
+                                                           f"(the footnotes are a note paragraph at the end)"))
+    for key in footnotes.keys() - marks.keys():
+        dropped.append(f"脚注 (a footnote) 「{footnotes[key][:20]}」: 正文中找不到它的引用 (its reference is not in the text)")
+    if not [x for x in out if isinstance(x, str) or "text" in x]:
         raise ImportProblem(f"{path}: 只有标题，没有正文 (a title but no paragraphs)")
     # one line: the tool breaks it; the lines a break or two heading paragraphs show are kept
     article: dict[str, Any] = {"title": title if len(title) > 1 else title[0], "paragraphs": out}
@@ -219,7 +332,63 @@ def read_docx(path: Path) -> Contribution:
         article["attribution"] = attribution
     else:
         reviews.append(Review(("paragraphs",), "没有找到署名 (no attribution found)"))
-    return Contribution(article, column, reviews)
+    return Contribution(article, column, reviews, images, dropped)
+
+
+def _picture(document, rid: str, images: list, dropped: list[str]) -> dict[str, Any] | None:
+    """The paragraph item of a picture (its file to be copied next to the issue), or None when
+    its kind cannot be printed (a drawing in EMF or WMF): said in `dropped`."""
+    try:
+        part = document.part.related_parts[rid]
+    except KeyError:
+        dropped.append(f"图片 (a picture): 链接的外部图片 {rid} 不在文件中 (a linked picture, not in the file)")
+        return None
+    kind, blob = part.content_type, part.blob
+    suffix = IMAGE_TYPES.get(kind)
+    if suffix is None and kind in CONVERTIBLE:
+        from PIL import Image
+
+        try:
+            with Image.open(io.BytesIO(blob)) as image:
+                buffer = io.BytesIO()
+                image.convert("RGBA" if "A" in image.mode or "transparency" in image.info else "RGB").save(buffer, "PNG")
+            blob, suffix = buffer.getvalue(), ".png"
+        except Exception:
+            suffix = None
+    if suffix is None:
+        dropped.append(f"图片 (a picture) {part.partname.rsplit('/', 1)[-1]}: {kind} 格式无法排印，请另存为 JPEG 或 PNG "
+                       f"后用 image: 加入 (not JPEG or PNG)")
+        return None
+    item: dict[str, Any] = {"image": f"image{len(images) + 1}{suffix}"}
+    images.append((item, blob, suffix))
+    return item
+
+
+def _table(table, caption: str, dropped: list[str]) -> dict[str, Any]:
+    """A Word table as a table item: each row's cells as text (a merged cell once), the first row
+    its head when it is bold or marked to repeat; what does not fit the format said in `dropped`."""
+    rows = []
+    for row in table.rows:
+        cells, seen = [], set()
+        for cell in row.cells:
+            if id(cell._tc) in seen:
+                continue
+            seen.add(id(cell._tc))
+            if any(True for _ in cell._tc.iter(f"{{{A}}}blip")):
+                dropped.append(f"表格中的图片 (a picture in a table cell): 第{len(rows) + 1}行")
+            cells.append(re.sub(r"\s+", " ", _clean(cell.text))[:60])
+        rows.append(cells)
+    if len(rows) > MAX_ROWS or any(len(r) > MAX_CELLS for r in rows):
+        dropped.append(f"表格 (a table) 超过 {MAX_ROWS} 行或 {MAX_CELLS} 列的部分 (the rows or cells beyond the limit)")
+        rows = [r[:MAX_CELLS] for r in rows[:MAX_ROWS]]
+    head = table.rows[0]._tr.find(f"{{{W}}}trPr")
+    repeat = head is not None and head.find(f"{{{W}}}tblHeader") is not None
+    item: dict[str, Any] = {"table": rows}
+    if len(rows) > 1 and (repeat or _all_bold(table.rows[0])):
+        item["header"] = True
+    if caption:
+        item["caption"] = caption
+    return item
 
 
 # ---- into the issue file -------------------------------------------------------------------

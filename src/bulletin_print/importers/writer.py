@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,12 @@ def scalar(value: Any) -> str:
     if needs_quotes(s):
         return json.dumps(s, ensure_ascii=False)  # a JSON string is a YAML double-quoted scalar
     return s
+
+
+def flow_scalar(value: Any) -> str:
+    """A table cell inside [ ]: quoted as well when it holds what a flow list reads as its own."""
+    s = scalar(value)
+    return json.dumps(str(value), ensure_ascii=False) if s == str(value) and re.search(r"[,\[\]{}]", s) else s
 
 
 def needs_quotes(s: str) -> bool:
@@ -126,11 +133,26 @@ def article_lines(article: dict[str, Any], indent: int, path: Path_ = (), review
         out.line(f"{pad}- title:", path + ("title",), indent)
         for k, t in enumerate(title):
             out.line(f"{inner}  - {scalar(t)}", path + ("title", k), indent + 4)
+    for key in ("subtitle", "note"):
+        if article.get(key):
+            out.line(f"{inner}{key}: {scalar(article[key])}", path + (key,), indent + 2)
     out.line(f"{inner}paragraphs:", path + ("paragraphs",), indent + 2)
     for k, p in enumerate(article["paragraphs"]):
         where = path + ("paragraphs", k)
         if isinstance(p, str):
             out.line(f"{inner}  - {scalar(p)}", where, indent + 4)
+        elif "image" in p:
+            out.line(f"{inner}  - image: {scalar(p['image'])}", where, indent + 4)
+            for key in ("width", "caption"):
+                if key in p:
+                    out.line(f"{inner}    {key}: {scalar(p[key])}", where + (key,), indent + 6)
+        elif "table" in p:
+            out.line(f"{inner}  - table:", where, indent + 4)
+            for row in p["table"]:
+                out.line(f"{inner}      - [{', '.join(flow_scalar(cell) for cell in row)}]", None, indent + 8)
+            for key in ("header", "caption"):
+                if key in p:
+                    out.line(f"{inner}    {key}: {scalar(p[key])}", where + (key,), indent + 6)
         else:
             out.line(f"{inner}  - text: {scalar(p['text'])}", where, indent + 4)
             if "lead" in p:
