@@ -137,3 +137,88 @@ def test_a_doc_file_gets_the_command_that_converts_it(sample_copy: Path, tmp_pat
     source.write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + b"\x00" * 600)
     result = run_cli("import", "docx", str(source), "--into", str(sample_copy))
     assert result.returncode == 1 and "soffice --headless --convert-to docx" in result.stderr
+
+
+# --- import text ------------------------------------------------------------------------------
+
+from bulletin_print.importers import text as text_import  # noqa: E402
+
+BARE = """\
+市人大常委会召开审计整改专题询问会
+
+九月十八日，市人大常委会召开审计查出问题整改情况专题询问会，常委会组成人员围绕预算执行等问题提出询问。
+
+询问会上，市政府有关负责人表示，将以这次专题询问为契机，举一反三、建章立制。
+
+（预算工委 吴颖）
+
+区县人大预算联网监督系统实现全覆盖
+
+截至八月底，全市十三个区、县（市）人大预算联网监督系统全部建成投用。
+
+（预算工委 张明）
+"""
+
+
+def articles(data: dict) -> list[dict]:
+    return [a for c in data["columns"] for a in c["articles"]]
+
+
+def test_a_bare_list_of_articles(tmp_path: Path) -> None:
+    data = text_import.parse(BARE).data
+    found = articles(data)
+    assert [a["title"] for a in found] == ["市人大常委会召开审计整改专题询问会", "区县人大预算联网监督系统实现全覆盖"]
+    assert [len(a["paragraphs"]) for a in found] == [2, 1]
+    assert [a["attribution"] for a in found] == ["预算工委 吴颖", "预算工委 张明"]
+    source = tmp_path / "bare.txt"
+    source.write_text(BARE, encoding="utf-8")
+    result = run_cli("import", "text", str(source), "-o", str(tmp_path / "out.yaml"))
+    assert "待核对 (review)" in result.stderr  # the column, the 期 and date no masthead gave
+    written = yaml.safe_load((tmp_path / "out.yaml").read_text(encoding="utf-8"))
+    assert len(articles(written)) == 2
+
+
+def test_a_contents_written_with_brackets(tmp_path: Path) -> None:
+    text = ("简报\n\n第 3 期（总第 58 期）\n\n某市人大常委会办公厅编\n\n2024 年 9 月 20 日\n\n目　录\n\n"
+            "【工作动态】市人大常委会召开审计整改专题询问会……2\n"
+            "【代表工作】区县人大预算联网监督系统实现全覆盖 ·········· 3\n\n") + BARE
+    data = text_import.parse(text).data
+    assert [(c["name"], len(c["articles"])) for c in data["columns"]] == [("工作动态", 1), ("代表工作", 1)]
+    assert data["number"] == 3 and data["date"] == "2024-09-20"
+
+
+def test_a_briefs_section_known_by_its_heading_is_not_swallowed_by_an_article() -> None:
+    text = BARE.replace("\n（预算工委 张明）\n", "\n") + """
+信息摘登
+
+淳安县人大常委会开展司法工作专项监督，有效助力司法质效提升。
+
+（淳安县人大常委会 方亚平）
+
+临安区人大常委会围绕国有房产土地底数清查开展专题调研。
+
+（临安区人大常委会办公室 诸葛徐扬）
+"""
+    data = text_import.parse(text).data
+    last = articles(data)[-1]
+    assert len(last["paragraphs"]) == 1 and "attribution" not in last
+    assert data["briefs"]["column"] == "信息摘登"
+    assert [b["attribution"] for b in data["briefs"]["items"]] == ["淳安县人大常委会 方亚平", "临安区人大常委会办公室 诸葛徐扬"]
+
+
+def test_a_rule_line_is_not_glued_to_the_next_paragraph() -> None:
+    text = BARE.replace("\n询问会上", "\n---\n询问会上")
+    first = articles(text_import.parse(text).data)[0]
+    assert first["paragraphs"][1].startswith("询问会上") and not any("---" in p for p in first["paragraphs"])
+
+
+def test_the_same_article_twice_is_a_warning() -> None:
+    imported = text_import.parse(BARE + "\n" + BARE.split("\n\n区县")[0] + "\n")
+    assert any("两次" in r.message for r in imported.reviews)
+
+
+def test_no_article_is_never_exit_0(tmp_path: Path) -> None:
+    source = tmp_path / "empty.txt"
+    source.write_text("只是一句话，不是一期简报。\n", encoding="utf-8")
+    result = run_cli("import", "text", str(source), "-o", str(tmp_path / "x.yaml"))
+    assert result.returncode == 1 and not (tmp_path / "x.yaml").exists()

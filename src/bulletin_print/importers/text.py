@@ -40,6 +40,11 @@ NUMBERS = re.compile(r"第\s*(\d+)\s*期\s*[（(]\s*总第\s*(\d+)\s*期\s*[）)
 DATE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
 TOC_HEAD = re.compile(r"^目\s*录$")
 TOC_ENTRY = re.compile(r"^[-*•·]\s*(?:\*\*)?\s*(.+?)\s*\*\*\s*(.*)$")
+TOC_BRACKET = re.compile(r"^【\s*([^【】]{1,12}?)\s*】\s*(.*)$")  # 【要闻速递】市人大常委会……
+LEADER = re.compile(r"\s*[.·…．_\-—]{2,}\s*\d{1,3}\s*$|\s{2,}\d{1,3}\s*$")  # a 目录 entry's leader and page number
+SEPARATOR = re.compile(r"^[-—_*=·~～]{3,}$")  # a rule between parts: a break, never text
+BRIEFS_HEADS = ("信息摘登", "简讯", "信息快递", "动态简讯", "工作简讯")
+DEFAULT_COLUMN = "工作动态"  # the 栏目 of articles a text names none for
 BRIEFS_COUNT = re.compile(r"^(\d+)\s*则$")
 DISTRIBUTION = re.compile(r"^(送|发|报|抄送|印发|分送)\s*[：:]\s*(.+)$")
 EDITOR = re.compile(r"本期责任编辑\s*[：:]\s*(\S+)")
@@ -85,7 +90,7 @@ def blocks_of(text: str) -> list[Block]:
     current: Block | None = None
     for n, raw in enumerate(text.splitlines(), 1):
         line = raw.strip().strip("\ufeff")
-        if not line:
+        if not line or SEPARATOR.match(line):  # a rule (---) ends a block as a blank line does
             current = None
             continue
         if current is None:
@@ -117,21 +122,30 @@ def parse(text: str, source: str = "") -> Imported:
     toc_at = next((i for i, b in enumerate(blocks) if TOC_HEAD.match(spaces(b.lines[0]))), None)
     if toc_at is None:
         review(("columns",), "没有找到目录 (no 目录 found): the columns and titles are guessed")
-    masthead = blocks[:toc_at] if toc_at is not None else blocks[:6]
+    if toc_at is not None:
+        masthead = blocks[:toc_at]
+    else:  # a bare list of articles has none: only the blocks up to its 期 or date line, if any
+        marked = [i for i, b in enumerate(blocks[:6]) if any(NUMBERS.search(l) or DATE.match(spaces(l)) for l in b.lines)]
+        masthead = blocks[:marked[-1] + 1] if marked else []
     _masthead([(b.line + k, l) for b in masthead for k, l in enumerate(b.lines)], data, review, number)
 
     # the 目录: its entries, and where the body begins
     entries: list[Entry] = []
     briefs_column, briefs_count = None, None
-    body_at = 0 if toc_at is None else toc_at + 1
+    body_at = len(masthead) if toc_at is None else toc_at + 1
+
+    def toc_entry(line: str) -> re.Match | None:
+        return TOC_ENTRY.match(line) or TOC_BRACKET.match(line)
+
     if toc_at is not None:
         toc_lines = [(blocks[toc_at].line + k, l) for k, l in enumerate(blocks[toc_at].lines)][1:]
-        while body_at < len(blocks) and TOC_ENTRY.match(blocks[body_at].lines[0]):
+        while body_at < len(blocks) and toc_entry(blocks[body_at].lines[0]):
             toc_lines += [(blocks[body_at].line + k, l) for k, l in enumerate(blocks[body_at].lines)]
             body_at += 1
         column = None
         for at, line in toc_lines:
-            m = TOC_ENTRY.match(line)
+            line = LEADER.sub("", line)
+            m = toc_entry(line)
             if m:
                 column, title = m.group(1).strip(), m.group(2).strip()
                 count = BRIEFS_COUNT.match(title)
@@ -157,6 +171,18 @@ def parse(text: str, source: str = "") -> Imported:
     body = blocks[body_at:colophon_at]
     columns: list[dict[str, Any]] = []
     briefs: list[dict[str, Any]] = []
+    # a 信息摘登 section known by its heading: the briefs are what follows it, never an article's
+    heads = {norm(h) for h in (*BRIEFS_HEADS, *([briefs_column] if briefs_column else []))}
+    head_at = next((i for i, b in enumerate(body) if len(b.lines) == 1 and norm(b.text) in heads), None)
+    briefs_blocks: list[Block] | None = None
+    if head_at is not None:
+        briefs_column = briefs_column or spaces(body[head_at].text).replace(" ", "")
+        body, briefs_blocks = body[:head_at], body[head_at + 1:]
+    if not entries:  # no 目录 to go by: a bare list of articles, each a title, its paragraphs, its attribution
+        entries = _bare_titles(body)
+        if entries:
+            review(("columns", 0, "name"), f"原文没有目录和栏目，文章都放在「{DEFAULT_COLUMN}」栏，请核对 "
+                                           f"(no 目录: the articles are put in one column)")
     # where each 目录 entry's title stands in the body
     found: list[tuple[int, int, list[str], Entry]] = []  # (block index, blocks taken, title lines, entry)
     title_reviews: list[tuple[int, str]] = []
@@ -208,7 +234,7 @@ def parse(text: str, source: str = "") -> Imported:
         else:
             review(path + ("title",), "没有找到署名 (no attribution found)")
             after = []
-        if last:
+        if last and briefs_blocks is None:
             briefs = _briefs(after, review)
         elif after:
             review(path + ("attribution",), f"署名之后还有 {len(after)} 段文字，已作为正文 (text after the attribution "
@@ -216,6 +242,16 @@ def parse(text: str, source: str = "") -> Imported:
             article["paragraphs"] += _paragraphs(after, path + ("paragraphs",), review,
                                                  first=len(article["paragraphs"]))
         columns[-1]["articles"].append(article)
+    if briefs_blocks is not None:
+        briefs = _briefs(briefs_blocks, review)
+    seen: dict[str, tuple] = {}
+    for ci, column_data in enumerate(columns):
+        for ai, article in enumerate(column_data["articles"]):
+            title = "".join(article["title"]) if isinstance(article["title"], list) else article["title"]
+            if norm(title) in seen:
+                review(("columns", ci, "articles", ai, "title"), "这篇文章在本期中出现了两次，请删去其一 "
+                                                              "(the same article twice in the issue)")
+            seen.setdefault(norm(title), (ci, ai))
     if not columns:
         raise IssueError([Problem(source, 0, 0, "", "没有找到文章：这不像一期简报的文字，未写出文件 "
                                                     "(no article found: not the text of an issue; nothing written)")])
@@ -230,6 +266,18 @@ def parse(text: str, source: str = "") -> Imported:
         if not briefs:
             data.pop("briefs")
     return Imported(data, reviews)
+
+
+def _bare_titles(body: list[Block]) -> list[Entry]:
+    """The titles of a bare list of articles: the short line, not a sentence, that begins the
+    text or follows an attribution (title, blank line, paragraphs, （单位 姓名）)."""
+    out = []
+    for i, b in enumerate(body):
+        starts = i == 0 or ATTRIBUTION.match(body[i - 1].text)
+        text = spaces(b.text)
+        if starts and len(text) <= 60 and not SENTENCE_END.search(text) and not ATTRIBUTION.match(text):
+            out.append(Entry(DEFAULT_COLUMN, text))
+    return out
 
 
 def _title_at(body: list[Block], start: int, title: str) -> int:
