@@ -22,7 +22,14 @@ from bulletin_print.paths import MANIFEST_SCHEMA_FILE
 # An archive PDF of a long issue is a few MB. Its sources are the issue file and the publication
 # file (each at most load.MAX_FILE_BYTES, checked when they are built) and a manifest of a few KB.
 MAX_PDF_BYTES = 200 * 1024 * 1024
-MAX_SOURCE_BYTES = 20 * 1024 * 1024  # a photo the issue shows may be as large as load.MAX_IMAGE_BYTES
+MAX_SOURCE_BYTES = 2 * 1024 * 1024
+MAX_IMAGE_BYTES = 20 * 1024 * 1024  # a photo the issue shows (load.MAX_IMAGE_BYTES)
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
+
+
+def size_limit(name: str) -> int:
+    """How large an attachment of this name may be: a photo's, or a text source's."""
+    return MAX_IMAGE_BYTES if name.lower().endswith(IMAGE_SUFFIXES) else MAX_SOURCE_BYTES
 # Characters a file name written by `extract` may not hold: controls (NUL, newline …), format
 # characters (such as the right-to-left override), lone surrogates, line and paragraph separators.
 UNSAFE_CATEGORIES = {"Cc", "Cf", "Cs", "Zl", "Zp"}
@@ -54,14 +61,14 @@ def attachments(pdf_path: Path) -> dict[str, bytes]:
             if name in files:
                 raise Unreadable(pdf_path, f"有两个附件都叫 {name!r}，未写出任何文件 (two attachments of one name: nothing written)")
             declared = entry.size
-            if isinstance(declared, int) and declared > MAX_SOURCE_BYTES:
-                raise Unreadable(pdf_path, f"附件 {name!r}: {too_large(declared, MAX_SOURCE_BYTES)}")
+            if isinstance(declared, int) and declared > size_limit(name):
+                raise Unreadable(pdf_path, f"附件 {name!r}: {too_large(declared, size_limit(name))}")
             try:
                 content = entry.content  # pypdf stops unpacking at 75 MB (LimitReachedError)
             except Exception as e:
                 raise Unreadable(pdf_path, f"附件 {name!r} 无法解压 (cannot unpack): {shorten(e)}") from None
-            if len(content) > MAX_SOURCE_BYTES:
-                raise Unreadable(pdf_path, f"附件 {name!r}: {too_large(len(content), MAX_SOURCE_BYTES)}")
+            if len(content) > size_limit(name):
+                raise Unreadable(pdf_path, f"附件 {name!r}: {too_large(len(content), size_limit(name))}")
             files[name] = content
     except Unreadable:
         raise
