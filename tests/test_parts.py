@@ -199,3 +199,24 @@ def test_the_preflight_finds_a_photo_off_the_grid() -> None:
     html = render.render(issue).html.replace("height: ", "height: 1", 1)  # 10 lines → 1xx pt: off the grid
     done = typeset.typeset(html, ISSUE.parent)
     assert any("图片不在版心网格上" in f.message for f in done.faults)
+
+
+def test_the_preflight_finds_a_table_row_off_the_grid() -> None:
+    from bulletin_print import render, typeset
+
+    html = render.render(load.load_issue(ISSUE)).html
+    done = typeset.typeset(html, ISSUE.parent, stylesheets=[".table .cell { padding-top: 3pt !important; }"])
+    assert any("表格行高不是整行" in f.message for f in done.faults)
+
+
+def test_secrecy_notice_and_signoff_may_come_from_the_publication(tmp_path: Path) -> None:
+    issue = copy_case(tmp_path)
+    text = issue.read_text(encoding="utf-8")
+    moved = {"secrecy": "secrecy: 秘密★1年\n", "notice": "notice: 内部资料　注意保存\n"}
+    for line in moved.values():
+        text = text.replace(line, "")
+    signoff = text[text.index("signoff:"):text.index("note:")]
+    issue.write_text(text.replace(signoff, ""), encoding="utf-8")
+    (issue.parent / "publication.yaml").write_text("".join(moved.values()) + signoff, encoding="utf-8")
+    data = load.load_issue(issue)
+    assert (data.secrecy, data.notice, data.signoff[0].text) == ("秘密★1年", "内部资料　注意保存", "王建国")
