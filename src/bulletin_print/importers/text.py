@@ -270,12 +270,15 @@ def parse(text: str, source: str = "") -> Imported:
 
 def _bare_titles(body: list[Block]) -> list[Entry]:
     """The titles of a bare list of articles: the short line, not a sentence, that begins the
-    text or follows an attribution (title, blank line, paragraphs, （单位 姓名）)."""
+    text or follows an attribution (title, blank line, paragraphs, （单位 姓名）), and is followed
+    by a paragraph that ends a sentence: two words on lines of their own are no article."""
     out = []
     for i, b in enumerate(body):
         starts = i == 0 or ATTRIBUTION.match(body[i - 1].text)
         text = spaces(b.text)
-        if starts and len(text) <= 60 and not SENTENCE_END.search(text) and not ATTRIBUTION.match(text):
+        followed = i + 1 < len(body) and SENTENCE_END.search(body[i + 1].text.strip()) \
+            and not ATTRIBUTION.match(body[i + 1].text)
+        if starts and followed and len(text) <= 60 and not SENTENCE_END.search(text) and not ATTRIBUTION.match(text):
             out.append(Entry(DEFAULT_COLUMN, text))
     return out
 
