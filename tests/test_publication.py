@@ -197,12 +197,14 @@ def test_a_role_named_in_publication_yaml_takes_the_publications_font(xihu: Path
 @pytest.mark.parametrize("fonts, message", [
     ("{title: missing.ttf}", "不存在"),
     ("{title: ../publication.yaml}", "fonts/ 文件夹内"),
+    ("{title: outside.ttf}", "刊物文件夹之外"),
     ("{title: broken.ttf}", "不是可用的"),
 ])
 def test_a_font_that_cannot_serve_is_refused_at_its_line(xihu: Path, fonts: str, message: str) -> None:
     path = issue_at(xihu)
     (xihu / "fonts").mkdir()
     (xihu / "fonts" / "broken.ttf").write_text("not a font", encoding="utf-8")
+    (xihu / "fonts" / "outside.ttf").symlink_to(ROOT / "fonts" / "FandolKai-Regular.otf")
     pub = xihu / "publication.yaml"
     lines = pub.read_text(encoding="utf-8").splitlines()
     pub.write_text("\n".join([*lines, f"fonts: {fonts}"]) + "\n", encoding="utf-8")
@@ -210,6 +212,20 @@ def test_a_font_that_cannot_serve_is_refused_at_its_line(xihu: Path, fonts: str,
     assert result.returncode == 1, result.stdout
     assert f"publication.yaml:{len(lines) + 1}:" in result.stdout and message in result.stdout
     assert "Traceback" not in result.stderr
+
+
+def test_a_link_out_of_the_publications_folder_brings_nothing_in(xihu: Path, tmp_path: Path) -> None:
+    """Fonts only from the tool's fonts/ and the publication's own: a link to a font elsewhere
+    (a system font) or to a stylesheet elsewhere is refused, not followed."""
+    path = issue_at(xihu)
+    (xihu / "fonts").mkdir()
+    (xihu / "fonts" / "system.ttf").symlink_to(ROOT / "fonts" / "FandolKai-Regular.otf")
+    (xihu / "layout").mkdir()
+    (tmp_path / "far.css").write_text("p { color: red; }\n", encoding="utf-8")
+    (xihu / "layout" / "extra.css").symlink_to(tmp_path / "far.css")
+    result = run_cli("check", str(path))
+    assert result.returncode == 1
+    assert "fonts/system.ttf: 链接到刊物文件夹之外" in result.stdout and "layout/extra.css: 链接到刊物文件夹之外" in result.stdout
 
 
 def test_the_publications_look_is_in_the_manifest_and_the_cache_key(xihu: Path) -> None:

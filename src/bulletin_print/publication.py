@@ -29,7 +29,7 @@ FONTS = "fonts"
 SCHEMA_COPY = Path("schema") / "issue.schema.json"  # where editors' YAML tools find the schema
 FONT_SUFFIXES = (".ttf", ".otf")
 MAX_FONT_BYTES = 64 * 1024 * 1024  # a full CJK font is 10–30 MB
-TEXT_ROLES = ("body", "hei", "kai", "title", "masthead")
+MAX_FONTS = 16
 
 
 def find(start: Path) -> Path | None:
@@ -77,32 +77,46 @@ Problem_ = Callable[[tuple[str, ...], str], Problem]  # a problem at a field of 
 def look(root: Path, data: dict[str, Any], problem: Problem_) -> tuple[Look, list[Problem]]:
     """What the publication in folder `root` changes of the tool's look: its layout/ and its fonts/
     (the `fonts` key names those that replace a role's). Every file stays inside the
-    publication's folder, and a font must be one."""
+    publication's folder (a link out of it would bring in a system font or file), and a font
+    must be one."""
     problems: list[Problem] = []
     root = root.resolve()
     layout = _inside(root, LAYOUT, False, (), problem, problems)
     stylesheets: tuple[Path, ...] = ()
     if layout is not None:
+        for p in sorted(layout.rglob("*")):
+            if not p.resolve().is_relative_to(root):
+                problems.append(problem((), f"{LAYOUT}/{p.relative_to(layout).as_posix()}: {OUTSIDE}"))
         stylesheets = tuple(p for p in sorted(layout.glob("*.css"))
                             if p.is_file() and not (LAYOUT_DIR / p.name).exists())
-    fonts: list[tuple[str, Path]] = []
-    folder = root / FONTS
     named = data.get("fonts", {})
-    if named and not folder.is_dir():
-        problems.append(problem(("fonts",), f"刊物文件夹中没有 {FONTS}/ 文件夹 (no fonts/ folder beside publication.yaml)"))
-    for role, name in named.items():
+    folder = _inside(root, FONTS, bool(named), ("fonts",), problem, problems)
+    fonts: list[tuple[str, Path]] = []
+    for role, name in named.items() if folder is not None else ():
         path = _inside(folder, name, True, ("fonts", role), problem, problems)
         if path is not None:
             fonts.append((role, path))
-    if folder.is_dir():
+    if folder is not None and folder.is_dir():
         chosen = {p for _, p in fonts}
-        fonts += [("publication", p.resolve()) for p in sorted(folder.iterdir())
-                  if p.suffix.lower() in FONT_SUFFIXES and p.resolve() not in chosen]
+        for p in sorted(folder.iterdir()):
+            if p.suffix.lower() not in FONT_SUFFIXES or p.resolve() in chosen:
+                continue
+            if p.resolve().is_relative_to(root):
+                fonts.append(("publication", p.resolve()))
+            else:
+                problems.append(problem((), f"{FONTS}/{p.name}: {OUTSIDE}"))
+    if len(fonts) > MAX_FONTS:
+        problems.append(problem(("fonts",) if named else (), f"{FONTS}/ 中的字体过多：{len(fonts)} 个，上限为 {MAX_FONTS} 个"
+                                                            f" (too many fonts)"))
+        fonts = fonts[:MAX_FONTS]
     for role, path in fonts:
         if (why := font_problem(path)) is not None:
             where = ("fonts", role) if role in named else ("fonts",)
             problems.append(problem(where, f"{FONTS}/{path.name}: {why}"))
     return Look(layout, tuple(fonts), stylesheets), problems
+
+
+OUTSIDE = "链接到刊物文件夹之外，不能使用 (links outside the publication's folder)"
 
 
 def _inside(root: Path, name: str, given: bool, where: tuple[str, ...], problem: Problem_,
@@ -111,7 +125,7 @@ def _inside(root: Path, name: str, given: bool, where: tuple[str, ...], problem:
     folder is refused); None when it is not there and was not asked for."""
     path = (root / name).resolve()
     if not path.is_relative_to(root.resolve()):
-        problems.append(problem(where, f"「{name}」不在刊物文件夹之内 (outside the publication's folder)"))
+        problems.append(problem(where, f"「{name}」{OUTSIDE}"))
         return None
     if not path.exists():
         if given:
