@@ -54,11 +54,12 @@ CASES = [
     ("date", {"date: 2024-08-16": "date: 2024-13-01"}, "date: 「2024-13-01」不是有效日期，应写作 2024-08-16 (not a date: write YYYY-MM-DD)", 6),
     ("edition", {"edition: 普刊": "edition: 月刊"}, "edition: 刊别应为 普刊、增刊、专刊 之一 (edition must be one of them)", 3),
     ("no-glyph", {"editor: 杨青青": "editor: 杨青青😀"}, "editor: 「😀」(U+1F600) 所有字体都没有，无法排印；请换一种写法"
-     "（如改用文字说明、通用规范汉字表中的字），或请维护者把有此字的字体加入 fonts/ (no shipped font has this character:"
-     " write it another way, or have a font with it added to fonts/)", 7),
+     "（如改用文字说明、通用规范汉字表中的字），或把有此字的字体放进刊物的 fonts/ 文件夹 (no font has this character:"
+     " write it another way, or put a font that has it in the publication's fonts/)", 7),
     ("private-use", {"editor: 杨青青": 'editor: "杨青\\ue000青"'}, "editor: 「\ue000」(U+E000) 是私用区字符（多由造字程序造出，"
-     "换一台电脑、换一种字体就变样），无法排印；请改用这个字在 Unicode 中的标准编码（生僻字多在扩展 B 区及以后），或换一种写法"
-     " (a private-use character: use the character's standard code point, or write it another way)", 7),
+     "换一台电脑、换一种字体就变样），无法排印；请改用这个字在 Unicode 中的标准编码（生僻字多在扩展 B 区及以后），或换一种写法，"
+     "或把造出此字的字体放进刊物的 fonts/ 文件夹 (a private-use character: use the character's standard code point, write it"
+     " another way, or put the font that made it in the publication's fonts/)", 7),
     ("private-use-in-a-font", {"一是聚焦监督计划": "一是聚焦\ue78d监督计划"}, "第1篇《市人大常委会持续推动“人大+审计”协同机制走深走实》"
      "第2段：「\ue78d」(U+E78D) 是私用区字符", 16),
     ("control", {"editor: 杨青青": 'editor: "杨青\\a青"'}, "editor: 含有看不见的控制字符 U+0007，请删去 (control character)", 7),

@@ -41,11 +41,24 @@ def font(family: str) -> tuple[dict[int, str], dict[str, tuple[int, int]], int]:
 
 
 @cache
-def css_stacks() -> list[tuple[str, ...]]:
+def written_stacks() -> list[tuple[str, ...]]:
     """Every font-family list of the layout's stylesheets, as written."""
     css = "".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "layout").glob("*.css*")))
     lists = re.findall(r'"Bulletin [^"]+"(?:,\s*"Bulletin [^"]+")*', css)
     return sorted({tuple(re.findall(r'"([^"]+)"', found)) for found in lists})
+
+
+def css_stacks() -> list[tuple[str, ...]]:
+    """… less the family of a publication's own fonts, which only a publication with fonts/ declares."""
+    return sorted({tuple(f for f in s if f != fonts.PUBLICATION_FAMILY) for s in written_stacks()})
+
+
+def test_a_publications_fonts_come_right_after_each_text_roles_own() -> None:
+    """As fonts.stack puts them when a publication has fonts of its own: before every fallback."""
+    text_stacks = [s for s in written_stacks() if role_of(s[0]) in fonts.TEXT_ROLES]
+    assert len(text_stacks) >= len(fonts.TEXT_ROLES)
+    for stack in text_stacks:
+        assert stack[1] == fonts.PUBLICATION_FAMILY, stack
 
 
 def role_of(family: str) -> str:

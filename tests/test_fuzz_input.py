@@ -524,11 +524,10 @@ def test_the_unspoiled_files_pass(tmp_path: Path) -> None:
 
 
 def test_fuzz_issue_and_publication_files(sample_pdf: Path) -> None:
-    start = time.monotonic()
+    """Each case has its own alarm (Hang): a hang fails its case, however busy the machine."""
     failures, kinds = fuzz(CASES, SEED, sample_pdf.read_bytes())
     assert failures == [], "\n".join(failures[:40])
     assert sum(kinds.values()) == CASES and len(kinds) == len(KINDS)
-    assert time.monotonic() - start < 60
 
 
 def test_fuzz_in_bounded_memory(sample_pdf: Path) -> None:

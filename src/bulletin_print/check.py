@@ -67,6 +67,9 @@ def check_file(path: Path, *, fonts: bool = True, lint: bool = True) -> Checked:
     if any(p.severity == ERROR for p in out.problems):
         return out
     if fonts:
+        from bulletin_print import fonts as font_files
+
+        font_files.use(out.issue.look.fonts)  # the publication's own fonts count
         out.problems.extend(glyph_problems(out.doc, out.pub))
     if lint:
         out.problems.extend(punctuation_problems(out.doc))
@@ -97,7 +100,8 @@ def limits(issue: Issue, doc: load.Document, pub: load.Document | None = None) -
 
 
 # The stand-ins that `new` and `import text` write where the editor has still to write something.
-PLACEHOLDERS = frozenset({"（标题）", "（正文）", "（单位 姓名）", "（责任编辑）", "（栏目）"})
+PLACEHOLDERS = frozenset({"（标题）", "（正文）", "（单位 姓名）", "（责任编辑）", "（栏目）",
+                          "（送达单位）", "（发至单位）", "（电话）"})  # the last three: `init`'s publication.yaml
 
 
 def placeholder_problems(doc: load.Document, pub: load.Document | None = None) -> list[Problem]:

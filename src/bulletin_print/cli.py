@@ -186,14 +186,17 @@ def extract(pdf: Path, output: Path) -> None:
               help="Also lay each issue out and check its pages as `build` does (text outside the block, "
                    "overprinting, the grid, titles at a page's foot, the 版记), writing no PDF.")
 def check_command(paths: tuple[Path, ...], fix: bool, quiet: bool, preflight: bool) -> None:
-    """Check issue files and the archive's numbering (default: the issues/ folder).
+    """Check issue files and the archive's numbering (default: the issues/ folder of the
+    publication the current folder is in).
 
     Prints every problem as FILE:LINE:COLUMN: FIELD: MESSAGE; exits 0 only when there is no error
     (warnings, marked 提醒, do not count).
     """
     from bulletin_print import check, finish, lint, pipeline
 
-    targets = list(paths) or [Path("issues")]
+    from bulletin_print.publication import archive_or_default
+
+    targets = list(paths) or [archive_or_default(None)]
     if fix:
         files, _ = check.issue_files(targets)
         for f in files:
@@ -215,37 +218,83 @@ def check_command(paths: tuple[Path, ...], fix: bool, quiet: bool, preflight: bo
     sys.exit(1 if errors else 0)
 
 
+@main.command("init")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--title", required=True, help="刊名, e.g. 西湖区政协信息 (2–12 characters).")
+@click.option("--compiler", required=True, help="编印单位, e.g. 政协杭州市西湖区委员会办公室编 (at most 20 characters).")
+@click.option("--first-number", type=click.IntRange(1, 999), default=1, show_default=True,
+              help="期 of the first issue the tool makes, when the archive began before it.")
+@click.option("--first-total", type=click.IntRange(1, 99999), help="总第 of that issue (default: the first number).")
+def init_command(folder: Path, title: str, compiler: str, first_number: int, first_total: int | None) -> None:
+    """Make a new publication's folder: publication.yaml, issues/, a README for its editors,
+    .gitignore and the issue schema. Then, in FOLDER: bulletin-print new."""
+    from bulletin_print import load, publication
+
+    given = {"title": title, "compiler": compiler, "first_number": first_number, "first_total": first_total or first_number}
+    doc = load.Document("init", given, {(key,): (0, 0) for key in given})
+    refused = [f"--{p.field.replace('_', '-')}: {p.message}" for p in load.validate(doc)]
+    refused += [f"--{key}: {load.CONTROL.format(ord(bad.group()))}" for key, value in (("title", title), ("compiler", compiler))
+                if (bad := load.NOT_IN_YAML.search(value) or load.SURROGATE.search(value))]
+    if given["first_total"] < first_number:
+        refused.append(f"--first-total: 总第不能小于期号 {first_number} (总第 counts across years: not below the 期)")
+    if refused:
+        for line in refused:
+            click.echo(line, err=True)
+        sys.exit(2)
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        click.echo(str(Problem(str(folder), 0, 0, "", "已存在且不是空文件夹，未改动 (exists and is not an empty folder: left as it was)")), err=True)
+        sys.exit(1)
+    files = publication.init_files(publication.Start(title, compiler, first_number, first_total))
+    try:
+        for name, text in files.items():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            with open(folder / name, "x", encoding="utf-8") as f:
+                f.write(text)
+    except OSError as e:
+        click.echo(str(Unwritable(folder, e)), err=True)
+        sys.exit(1)
+    for name in files:
+        click.echo(str(folder / name))
+    click.echo(f"《{title}》: cd {folder}，填好 publication.yaml 中括号里的内容，然后 bulletin-print new "
+               f"(fill in the bracketed values of publication.yaml, then run bulletin-print new)", err=True)
+
+
 @main.command("new")
 @click.option("--date", "date_", help="The new issue's date, YYYY-MM-DD (default: today).")
 @click.option("--edition", default="普刊", show_default=True, help="普刊, 增刊 or 专刊.")
-@click.option("--archive", type=click.Path(path_type=Path), default=Path("issues"), show_default=True,
-              help="The archive folder.")
-def new_command(date_: str | None, edition: str, archive: Path) -> None:
+@click.option("--archive", type=click.Path(path_type=Path),
+              help="The archive folder (default: the issues/ of the publication the current folder is in).")
+def new_command(date_: str | None, edition: str, archive: Path | None) -> None:
     """Create the next issue's file with the right 期 and 总第, ready to fill in."""
     import datetime as dt
 
-    from bulletin_print import check, ledger, load, newissue
+    from bulletin_print import check, ledger, load, newissue, publication
 
     try:
         date = dt.date.fromisoformat(date_) if date_ else dt.date.today()
     except ValueError:
         click.echo(f"--date: 「{date_}」不是有效日期，应写作 2024-08-16 (not a date: write YYYY-MM-DD)", err=True)
         sys.exit(2)
-    if not archive.is_dir():
-        click.echo(f"{archive}: 文件夹不存在 (archive folder not found)", err=True)
+    archive = publication.archive_or_default(archive)
+    pub = publication.publication_of_archive(archive) if archive.is_dir() else None
+    if pub is None:
+        what = "文件夹不存在 (archive folder not found)" if not archive.is_dir() else \
+            f"没有 {load.PUBLICATION_FILE}：新的一期不知道刊名、编印单位、版记和电话 (no {load.PUBLICATION_FILE} for the new issue's masthead and 版记)"
+        click.echo(str(Problem(str(archive), 0, 0, "", what,
+                               hint="在刊物文件夹中运行，或先用 bulletin-print init 文件夹 --title 刊名 --compiler 编印单位 建立刊物 "
+                                    "(run it in a publication's folder, or make one with bulletin-print init)")), err=True)
         sys.exit(1)
-    pub = archive / load.PUBLICATION_FILE
-    editions, title = ["普刊", "增刊", "专刊"], ""
     try:
-        if pub.is_file():
-            doc = load.read(pub)
-            if problems := load.validate(doc):
-                raise IssueError(problems)
-            editions, title = doc.data.get("editions", editions), doc.data.get("title", "")
+        doc = load.read(pub)
+        if problems := load.validate(doc):
+            raise IssueError(problems)
+        editions, title = doc.data.get("editions", ["普刊", "增刊", "专刊"]), doc.data.get("title", "")
         if edition not in editions:
             click.echo(f"--edition: 刊别应为 {'、'.join(editions)} 之一 (edition must be one of them)", err=True)
             sys.exit(2)
-        target, number, total, last = ledger.next_issue(archive, edition, date)
+        first = doc.data.get("first_number", 1)
+        start = (first, doc.data.get("first_total", first)) if edition == editions[0] else (1, 1)
+        target, number, total, last = ledger.next_issue(archive, edition, date, start)
     except IssueError as e:
         for problem in e.problems:
             click.echo(check.describe(problem), err=True)
@@ -257,7 +306,7 @@ def new_command(date_: str | None, edition: str, archive: Path) -> None:
     if os.path.commonpath([inside, os.path.realpath(target)]) != inside:
         click.echo(str(Problem(str(target), 0, 0, "", f"不在档案文件夹 {archive} 之内，未写入 (outside the archive folder: not written)")), err=True)
         sys.exit(1)
-    text = newissue.new_issue_text(target, edition, number, total, date, last, title)
+    text = newissue.new_issue_text(target, edition, number, total, date, last, title, publication.schema_for(archive))
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         with open(target, "x", encoding="utf-8") as f:  # never over a file, nor through a link, that is there
@@ -299,13 +348,15 @@ def import_group() -> None:
 @import_group.command("text")
 @click.argument("source", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="The issue file to write (default: issues/YYYY/N.yaml from the masthead's date and 期).")
+              help="The issue file to write (default: issues/YYYY/N.yaml of the current folder's publication, "
+                   "from the masthead's date and 期).")
 @click.option("--force", is_flag=True, help="Overwrite the issue file if it exists.")
 def import_text_command(source: Path, output: Path | None, force: bool) -> None:
     """Read the plain text of a printed issue (masthead, 目录, articles, 信息摘登, 版记) into an issue file."""
     from bulletin_print import check, ledger
     from bulletin_print.importers import text
     from bulletin_print.importers.writer import dump_issue
+    from bulletin_print.publication import archive_or_default
 
     readable(source)
     try:
@@ -314,7 +365,7 @@ def import_text_command(source: Path, output: Path | None, force: bool) -> None:
         say_problems(e.problems)
     if output is None:
         d = imported.data
-        output = Path("issues") / str(d["date"])[:4] / f"{ledger.prefix_of(d['edition'])}{d['number']}.yaml"
+        output = archive_or_default(None) / str(d["date"])[:4] / f"{ledger.prefix_of(d['edition'])}{d['number']}.yaml"
     if output.exists() and not force:
         click.echo(f"{output}: 文件已存在，未改动；用 --force 覆盖 (file exists, left as it was)", err=True)
         sys.exit(1)

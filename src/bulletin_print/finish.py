@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bulletin_print.manifest import MANIFEST_NAME, Sources, file_sha256, manifest, manifest_bytes, sha256, source_date_epoch
-from bulletin_print.model import Fault, Issue
+from bulletin_print.model import Fault, Issue, Look
 from bulletin_print.paths import LAYOUT_DIR, PROFILE, PROFILE_SHA256
 
 # Issue files are YAML: without this an attachment is typed application/octet-stream.
@@ -127,19 +127,20 @@ class Built:
     faults: list[Fault] = field(default_factory=list)  # what composing and the preflight found
 
 
-def stylesheets(options: Options) -> list[str]:
-    """The extra CSS of a variant (layout/print.css.j2), and of a draft (layout/draft.css)."""
-    from bulletin_print.render import environment
+def stylesheets(options: Options, look: Look = Look()) -> list[str]:
+    """The extra CSS of a variant (layout/print.css.j2), and of a draft (layout/draft.css): the
+    publication's where it has its own."""
+    from bulletin_print.render import environment, layout_file
 
     sheets = []
     if options.kind.cmyk:
         profile = os.path.relpath(PROFILE, LAYOUT_DIR).replace(os.sep, "/")
         bleed = options.bleed if options.kind.press else None
-        sheets.append(environment().get_template(PRINT_CSS).render(profile=profile, bleed=bleed))
+        sheets.append(environment(look.layout).get_template(PRINT_CSS).render(profile=profile, bleed=bleed))
     if options.draft:
-        sheets.append((LAYOUT_DIR / DRAFT_CSS).read_text(encoding="utf-8"))
+        sheets.append(layout_file(DRAFT_CSS, look).read_text(encoding="utf-8"))
     if options.preprinted:
-        sheets.append((LAYOUT_DIR / PREPRINTED_CSS).read_text(encoding="utf-8"))
+        sheets.append(layout_file(PREPRINTED_CSS, look).read_text(encoding="utf-8"))
     return sheets
 
 
@@ -210,8 +211,9 @@ def build(issue_path: Path, options: Options, data: Issue | None = None,
         pdf_options["pdf_variant"] = kind.pdf_variant
         # the CMYK profile is the output intent of the archive PDF too: its colours are CMYK
         pdf_options["output_intent"] = "device-cmyk"
-    done = typeset.typeset(rendered.html, issue_path.parent, stylesheets=stylesheets(options), even=options.even,
-                           draft=options.draft, prepare=prepare, finisher=finisher, copies=more, **pdf_options)
+    done = typeset.typeset(rendered.html, issue_path.parent, look=data.look, stylesheets=stylesheets(options, data.look),
+                           even=options.even, draft=options.draft, prepare=prepare, finisher=finisher, copies=more,
+                           **pdf_options)
     return Built(done.pdf, done.pages, rendered.faults + done.faults)
 
 

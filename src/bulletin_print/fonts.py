@@ -1,7 +1,9 @@
 """The fonts shipped in `fonts/`: their manifest, and glyph metrics for the composer.
 
-Fonts only ever come from `fonts/`; `fonts/manifest.toml` says which file plays which role
-(body, title, masthead, ...) and where it came from.
+Fonts only ever come from `fonts/`, the tool's and the publication's own (`use`): `fonts/manifest.toml`
+says which file plays which role (body, title, masthead, ...) and where it came from; a
+publication's `fonts/` may replace a role's font, or add fonts that every role tries before the
+fallbacks (a 造字 font with the rare characters of its names).
 """
 
 from __future__ import annotations
@@ -32,10 +34,36 @@ class FontFile:
     licence_file: str
     subset: str
     sha256: str
+    folder: Path = FONTS_DIR  # the tool's fonts/, or the publication's
 
     @property
     def path(self) -> Path:
-        return FONTS_DIR / self.file
+        return self.folder / self.file
+
+
+# The role of a publication's added fonts, and the family every CSS font stack names after the
+# role's own (layout/bulletin.css): a family no @font-face declares, as when a publication adds
+# none, is passed over.
+PUBLICATION = "publication"
+PUBLICATION_FAMILY = "Bulletin Publication"
+_own: tuple[tuple[str, Path], ...] = ()  # the publication's fonts (model.Look.fonts) in use
+
+
+def use(own: tuple[tuple[str, Path], ...]) -> bool:
+    """Set from here on the publication's fonts (role, file): a text role's font replaced, or
+    PUBLICATION for a font added ahead of the fallbacks. A process builds one issue at a time, so
+    the fonts are the process's; what was measured with others is forgotten. Whether they changed."""
+    global _own
+    if own == _own:
+        return False
+    _own = own
+    metrics.cache_clear()
+    roles_by_family.cache_clear()
+    return True
+
+
+def _publication_font(role: str, path: Path, family: str) -> FontFile:
+    return FontFile(role, family, path.name, "", "publication", "", "", "", "", path.parent)
 
 
 @cache
@@ -48,11 +76,30 @@ def manifest() -> tuple[FontFile, ...]:
 
 def font_for(role: str) -> FontFile:
     """The font that plays `role` (body, kai, title, masthead, hei, fallback, fallback-ext, symbols,
-    symbols-bold)."""
+    symbols-bold): the publication's where it replaces the role's."""
     for font in manifest():
         if font.role == role:
-            return font
+            replaced = [path for r, path in _own if r == role]
+            return _publication_font(role, replaced[0], font.family) if replaced else font
     raise KeyError(f"fonts/manifest.toml has no font for the role {role!r}")
+
+
+def faces() -> list[FontFile]:
+    """The fonts a build declares (layout/fonts.css.j2): the shipped ones, a replaced role's by the
+    publication's, and the publication's added ones under PUBLICATION_FAMILY."""
+    added = [_publication_font(PUBLICATION, path, PUBLICATION_FAMILY) for r, path in _own if r == PUBLICATION]
+    return [font_for(f.role) for f in manifest()] + added
+
+
+@cache
+def roles_by_family() -> dict[str, str]:
+    """The text role each declared family sets (the preflight measures laid-out text by it)."""
+    return {f.family: f.role for f in faces() if f.role != PUBLICATION}
+
+
+def chain(role: str) -> list[FontFile]:
+    """The fonts that set `role`'s text, in the order of its CSS font-family list (`stack`)."""
+    return [f for r in stack(role) for f in (faces()[len(manifest()):] if r == PUBLICATION else [font_for(r)])]
 
 
 # The roles that set an editor's text; "fallback" also sets the page numbers.
@@ -71,7 +118,8 @@ SYMBOLS = ("‱‰℃№" + "".join(map(chr, range(0x2460, 0x2474))) + "".join(m
 def stack(role: str) -> tuple[str, ...]:
     """The roles whose fonts set `role`'s text, in the order of its CSS font-family list."""
     symbols = "symbols-bold" if role in BOLD_ROLES else "symbols"
-    return tuple(dict.fromkeys((role, *FALLBACK_ROLES, symbols)))
+    own = (PUBLICATION,) if any(r == PUBLICATION for r, _ in _own) else ()
+    return tuple(dict.fromkeys((role, *own, *FALLBACK_ROLES, symbols)))
 
 
 @cache
@@ -141,8 +189,10 @@ class Metrics:
 
 @cache
 def metrics(role: str) -> Metrics:
-    """Metrics of the role's font followed by its fallback fonts (`stack`)."""
-    return Metrics([font_for(r).path for r in stack(role)], common_widths().get(font_for(role).file))
+    """Metrics of the role's font followed by its fallback fonts (`chain`)."""
+    own = font_for(role)
+    known = common_widths().get(own.file) if own.folder == FONTS_DIR else None
+    return Metrics([f.path for f in chain(role)], known)
 
 
 @cache
@@ -164,7 +214,8 @@ def common() -> frozenset[int]:
 def covers(role: str, ch: str) -> bool:
     """Whether the role's own font (not a fallback) has `ch`. Every text font has the common
     characters (tests/test_fonts.py): for them no font file is read."""
-    return (role in TEXT_ROLES and ord(ch) in common()) or metrics(role).has(ch)
+    shipped = not _own or all(r != role for r, _ in _own)
+    return (shipped and role in TEXT_ROLES and ord(ch) in common()) or metrics(role).has(ch)
 
 
 def face(role: str, ch: str) -> str | None:
@@ -173,4 +224,11 @@ def face(role: str, ch: str) -> str | None:
     if covers(role, ch):
         return role
     i = metrics(role).source(ch)
-    return None if i is None else stack(role)[i]
+    return None if i is None else chain(role)[i].role
+
+
+def publication_draws(role: str, ch: str) -> bool:
+    """Whether a publication's own font draws `ch` in `role`'s text: it may then be a private-use
+    character, which means what that font says."""
+    i = metrics(role).source(ch) if _own else None
+    return i is not None and chain(role)[i].folder != FONTS_DIR

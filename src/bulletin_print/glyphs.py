@@ -13,15 +13,17 @@ from bulletin_print.model import Problem, warn
 ROLE_NAMES = {"body": "正文", "kai": "楷体署名", "title": "标题", "masthead": "刊头", "hei": "黑体"}
 
 
-NO_GLYPH = ("所有字体都没有，无法排印；请换一种写法（如改用文字说明、通用规范汉字表中的字），或请维护者把有此字的字体"
-            "加入 fonts/ (no shipped font has this character: write it another way, or have a font with it added to fonts/)")
+NO_GLYPH = ("所有字体都没有，无法排印；请换一种写法（如改用文字说明、通用规范汉字表中的字），或把有此字的字体放进刊物的"
+            " fonts/ 文件夹 (no font has this character: write it another way, or put a font that has it in the"
+            " publication's fonts/)")
 
 
 # A private-use character means whatever the font that draws it says: a 造字 program's rare name
 # character here, a vertical comma in FandolFang there. It is never set, whichever font has it.
 PRIVATE_USE = ("是私用区字符（多由造字程序造出，换一台电脑、换一种字体就变样），无法排印；请改用这个字在 Unicode 中的标准"
-               "编码（生僻字多在扩展 B 区及以后），或换一种写法 (a private-use character: use the character's standard"
-               " code point, or write it another way)")
+               "编码（生僻字多在扩展 B 区及以后），或换一种写法，或把造出此字的字体放进刊物的 fonts/ 文件夹 (a private-use"
+               " character: use the character's standard code point, write it another way, or put the font that"
+               " made it in the publication's fonts/)")
 
 
 def glyph_problems(doc: load.Document, pub: load.Document | None = None) -> list[Problem]:
@@ -45,7 +47,7 @@ def glyph_problems(doc: load.Document, pub: load.Document | None = None) -> list
                         seen.add(("ctl", ch))
                         out.append(d.problem(t.path, load.CONTROL.format(code)))
                     continue
-                if cat == "Co":
+                if cat == "Co" and not all(fonts.publication_draws(role, ch) for role in t.roles):
                     if ("pua", ch) not in seen:
                         seen.add(("pua", ch))
                         out.append(d.problem(t.path, f"{where}「{ch}」(U+{code:04X}) {PRIVATE_USE}"))
@@ -58,6 +60,8 @@ def glyph_problems(doc: load.Document, pub: load.Document | None = None) -> list
                     if fallback is None:
                         out.append(d.problem(t.path, f"{where}「{ch}」(U+{code:04X}) {NO_GLYPH}"))
                         break
+                    if fallback == fonts.PUBLICATION:  # the publication's own font, added for such characters
+                        continue
                     family = fonts.font_for(fallback).family
                     out.append(warn(d.problem(t.path, f"{where}「{ch}」(U+{code:04X}) {ROLE_NAMES.get(role, role)}"
                                                       f"字体没有，将用备用字体 {family} 排印 (only in a fallback font)")))
@@ -99,8 +103,8 @@ def font_report() -> list[str]:
         rows += [f"      {row}" for row in coverage(have)]
     rows.append("各角色连同备用字体 (each role with its fallbacks):")
     for role in (*fonts.TEXT_ROLES, "fallback"):
-        chain = fonts.stack(role)
-        rows.append(f"{role:<13} " + " → ".join(fonts.font_for(r).family for r in chain))
-        have = set().union(*(fonts.metrics(r).codepoints() for r in chain))
+        chain = fonts.chain(role)
+        rows.append(f"{role:<13} " + " → ".join(f.family for f in chain))
+        have = set().union(*(fonts.Metrics([f.path]).codepoints() for f in chain))
         rows.append("      " + "；".join(coverage(have)))
     return rows

@@ -233,12 +233,13 @@ def numbering_refused(files: list[Path]) -> set[Path]:
     return {Path(p.file).resolve() for root in sorted(roots) for p in errors(archive_ledger(root, {}, concern))}
 
 
-def next_issue(root: Path, edition: str, date: dt.date) -> tuple[Path, int, int, Issue | None]:
-    """Where the next issue of `edition` goes, its 期 and 总第, and the issue before it."""
+def next_issue(root: Path, edition: str, date: dt.date, first: tuple[int, int] = (1, 1)) -> tuple[Path, int, int, Issue | None]:
+    """Where the next issue of `edition` goes, its 期 and 总第, and the issue before it; `first`
+    is the 期 and 总第 of an edition's first issue (publication.yaml's first_number, first_total)."""
     same = [m for m in archive_members(archive_files(root), {})[0] if m.edition == edition]
     last = load.load_issue(max(same, key=lambda m: m.total).path) if same else None
     if last is None:
-        number, total = 1, 1
+        number, total = first
     else:
         number = last.number + 1 if last.date.year == date.year else 1
         total = last.total + 1

@@ -13,7 +13,7 @@ import json
 import math
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -38,12 +38,14 @@ from bulletin_print.model import (
     shown,
 )
 from bulletin_print.paths import SCHEMA_FILE
+from bulletin_print.publication import PUBLICATION_FILE, look, publication_of_archive
 
-PUBLICATION_FILE = "publication.yaml"
 # A real issue file is 10–30 KB; beyond this it is refused before it is parsed.
 MAX_FILE_BYTES = 2 * 1024 * 1024
 Path_ = tuple[str | int, ...]
 
+# What only the publication decides: where its numbering starts, its layout and its fonts.
+PUBLICATION_ONLY = ("first_number", "first_total", "fonts")
 # The keys an issue needs once it is merged with its publication file.
 REQUIRED = ("title", "compiler", "edition", "number", "total", "date", "columns", "distribution", "editor", "phone")
 
@@ -379,6 +381,8 @@ def _explain(doc: Document, error: jsonschema.ValidationError) -> list[Problem]:
 # What the schema's one "not" refuses: an edition's name that cannot be part of a file name ($defs/name).
 EDITION_NAME = ("刊别是文件名的一部分，不能含有 /、\\ 或控制字符，也不能以 . 开头"
                 " (an edition names files: no /, \\ or control characters, no leading .)")
+FILE_NAME = ("应为刊物 fonts/ 文件夹内的文件名，不能以 / 开头、含有 .. 或控制字符"
+             " (a file in the publication's fonts/: no leading /, no .., no control characters)")
 SPOT_NAME = "「{}」是保留名，不能用作专色名 (a reserved name, not a spot ink)"
 
 
@@ -392,7 +396,9 @@ def _message(kind: str, limit: Any, value: Any, schema: dict[str, Any]) -> str |
         return too_long(len(value), limit)
     if kind == "pattern":  # the one pattern: "\\S", some text
         return "不能为空 (must not be empty)"
-    if kind == "not":  # an edition's name, or a spot ink named as PDF's own inks are
+    if kind == "not":  # an edition's name, a spot ink named as PDF's own inks are, or a file outside
+        if schema == schema_validator().schema["$defs"]["file"]:
+            return FILE_NAME
         return SPOT_NAME.format(shown(str(value))) if "enum" in schema.get("not", {}) else EDITION_NAME
     if kind == "minItems":
         return "至少要有一项 (needs at least one entry)"
@@ -437,17 +443,11 @@ def publication_file(issue_path: Path) -> Path | None:
     folder; then, for issues/YYYY/N.yaml, in the archive folder; then, when that folder is named
     issues, in the folder that holds it (publication.yaml beside issues/). Never higher up, where
     a file that belongs to no publication (a planted /tmp/publication.yaml) would be taken in."""
-    folders = [Path(os.path.abspath(issue_path)).parent]
+    own = Path(os.path.abspath(issue_path)).parent / PUBLICATION_FILE
+    if own.is_file():
+        return own
     archive = archive_folder(issue_path)
-    if archive is not None:
-        folders.append(archive)
-        if archive.name == "issues":
-            folders.append(archive.parent)
-    for folder in folders:
-        candidate = folder / PUBLICATION_FILE
-        if candidate.is_file():
-            return candidate
-    return None
+    return None if archive is None else publication_of_archive(archive)
 
 
 ISSUE_SUFFIXES = (".yaml", ".yml")
@@ -505,9 +505,14 @@ def load_documents(path: Path) -> tuple[Issue, Document, Document | None]:
     if "columns" in merged:
         problems += _lead_problems(origin["columns"], merged["columns"])
         problems += _image_problems(origin["columns"], merged["columns"], path, figures)
+    if len(docs) > 1:
+        problems += [issue.problem((key,), f"只能写在 {PUBLICATION_FILE} 中 (belongs in {PUBLICATION_FILE})", key=True)
+                     for key in PUBLICATION_ONLY if key in issue.data]
+    own, found = look(Path(docs[0].file).parent, docs[0].data, docs[0].problem)
+    problems += found
     if problems:
         raise IssueError(problems)
-    return _issue(str(path), merged, figures), issue, docs[0] if len(docs) > 1 else None
+    return replace(_issue(str(path), merged, figures), look=own), issue, docs[0] if len(docs) > 1 else None
 
 
 # A photo in a bulletin is a few hundred KB to a few MB; beyond these it is refused before layout.

@@ -50,6 +50,18 @@ class Sources:
         return names
 
     @property
+    def root(self) -> Path:
+        """The publication's folder (publication.yaml's, else the issue's): where its own layout/
+        and fonts/ are, and where `extract` puts an archive PDF's manifest.json."""
+        return (self.publication or self.issue).parent
+
+    def look_files(self) -> list[Path]:
+        """The publication's own layout and font files (publication.py), sub-folders included."""
+        from bulletin_print.publication import FONTS, LAYOUT
+
+        return [p for name in (LAYOUT, FONTS) for p in sorted((self.root / name).rglob("*")) if p.is_file()]
+
+    @property
     def issue_name(self) -> str:
         """The issue's path relative to the publication file's folder ("2024/12.yaml")."""
         if self.publication is None:
@@ -172,8 +184,41 @@ def manifest(sources: Sources, options: Options) -> dict:
     if sources.images:
         data["images"] = [{"name": attached, "path": Path(name).as_posix(), "sha256": file_sha256(path)}
                           for (name, path), attached in zip(sources.images, sources.attachment_names())]
+    own = sources.look_files()
+    if own:  # the publication's own look: what a back issue needs besides the tool
+        data["publication_files"] = [{"path": p.relative_to(sources.root).as_posix(), "sha256": file_sha256(p)} for p in own]
     data.update(environment_manifest())
     return data
+
+
+RECORDED = ("layout", "fonts", "publication_files", "profile")  # what a rebuild's look depends on
+
+
+def changes(sources: Sources, options: Options) -> list[str]:
+    """What differs between the manifest.json beside an extracted archive issue (`extract` writes
+    it into the publication's folder) and what a build of it now uses: the files of the layout,
+    the fonts, the publication's own look and the profile, and the tool's version. Empty where
+    there is no such manifest."""
+    recorded = read_store(sources.root / MANIFEST_NAME)
+    if not recorded:
+        return []
+    now = manifest(sources, options)
+
+    def files(data: dict, key: str) -> dict[str, str]:
+        entries = data.get(key) or []
+        entries = [entries] if isinstance(entries, dict) else entries
+        return {e["path"]: e["sha256"] for e in entries if isinstance(e, dict) and isinstance(e.get("path"), str)}
+
+    out = []
+    was, tool = recorded.get("tool", {}), now["tool"]
+    if isinstance(was, dict) and was.get("version") != tool["version"]:
+        out.append(f"bulletin-print {was.get('version')} → {tool['version']}")
+    for key in RECORDED:
+        before, after = files(recorded, key), files(now, key)
+        out += [f"{path}: {'已删去 (gone)' if path not in after else '已改动 (changed)'}"
+                for path in sorted(before) if before[path] != after.get(path)]
+        out += [f"{path}: 新增 (new)" for path in sorted(after.keys() - before.keys())]
+    return out
 
 
 def manifest_bytes(data: dict) -> bytes:

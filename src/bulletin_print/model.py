@@ -9,6 +9,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -22,14 +23,16 @@ class Problem:
     message: str
     severity: str = "error"  # or "warning"
     code: str = ""  # what found it, where that matters: "layout" (composing, the preflight)
+    hint: str = ""  # what to do about it, when the message alone does not say
 
     def __str__(self) -> str:
         """One line, whatever the file, key or value holds: FILE:LINE:COLUMN: FIELD: MESSAGE,
-        with 提醒 (warning) before the field of a warning."""
+        with 提醒 (warning) before the field of a warning, and the hint after the message."""
         where = f"{self.file}:{self.line}:{self.column}" if self.line else self.file
         mark = " 提醒 (warning):" if self.severity == "warning" else ""
         field = f" {self.field}:" if self.field else ""
-        return printable(f"{where}:{mark}{field} {self.message}")
+        hint = f" — 提示 (hint): {self.hint}" if self.hint else ""
+        return printable(f"{where}:{mark}{field} {self.message}{hint}")
 
 
 # Characters that would break a message's line or hide in it: controls (newline, escape codes),
@@ -164,6 +167,15 @@ class DistributionLine:
 
 
 @dataclass(frozen=True)
+class Look:
+    """What a publication changes of the tool's look, from its own folder (publication.yaml's)."""
+
+    layout: Path | None = None  # its layout folder: templates and stylesheets named as the tool's replace them
+    fonts: tuple[tuple[str, Path], ...] = ()  # (role, file): a role's font replaced, or "publication": added
+    stylesheets: tuple[Path, ...] = ()  # its other stylesheets, applied after the tool's
+
+
+@dataclass(frozen=True)
 class Issue:
     source: str  # the issue file, as named on the command line
     title: str  # 刊名
@@ -180,6 +192,7 @@ class Issue:
     phone: str
     red: tuple[float, float, float, float]  # CMYK of the masthead and its rule
     red_spot: str | None = None  # the spot ink the print variant paints the red in (e.g. PANTONE 485 C)
+    look: Look = Look()
     note: str = ""  # 编者按 of the whole issue: after the 目录, before the first article
     secrecy: str = ""  # 密级 and 保密期限, e.g. 秘密★1年: top left of page 1
     notice: str = ""  # e.g. 内部资料　注意保存: above the 刊名

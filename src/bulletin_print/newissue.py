@@ -14,10 +14,11 @@ from bulletin_print.model import Issue
 
 
 def new_issue_text(target: Path, edition: str, number: int, total: int, date: dt.date, last: Issue | None,
-                   title: str) -> str:
-    """The new issue's file. Every value taken from elsewhere (the last issue's editor and 栏目,
-    the edition) is written by the YAML emitter, so that it reads back as the same text."""
-    schema = os.path.relpath(load.SCHEMA_FILE, target.parent.resolve())
+                   title: str, schema_file: Path) -> str:
+    """The new issue's file, naming `schema_file` for editors' YAML tools. Every value taken from
+    elsewhere (the last issue's editor and 栏目, the edition) is written by the YAML emitter, so
+    that it reads back as the same text."""
+    schema = os.path.relpath(schema_file.resolve(), target.parent.resolve())
     column = last.columns[0].name if last and last.columns else "要闻速递"
     editor = last.editor if last else "（责任编辑）"
     label = " ".join(f"《{title}》{date.year}年第{number}期（总第{total}期）".split())  # a comment is one line

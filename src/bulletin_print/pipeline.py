@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bulletin_print import check, finish
-from bulletin_print.model import Fault, IssueError, Problem, field_name
+from bulletin_print.manifest import MANIFEST_NAME, Sources, changes
+from bulletin_print.model import WARNING, Fault, IssueError, Problem, field_name
 
 
 LAYOUT = "layout"  # the code of what composing and the preflight find
+CHANGED = "changed"  # … and of what differs from an archive PDF's making (`changed`)
 
 
 @dataclass
@@ -31,8 +33,9 @@ class Result:
 
     @property
     def layout(self) -> list[Problem]:
-        """What composing and the preflight found: every one of them is worth an editor's look."""
-        return [p for p in self.problems if p.code == LAYOUT]
+        """What composing and the preflight found, and what differs from an archive PDF's making:
+        what `check` cannot say, every one of them worth a look."""
+        return [p for p in self.problems if p.code in (LAYOUT, CHANGED)]
 
     @property
     def ok(self) -> bool:
@@ -55,7 +58,18 @@ def run(issue: Path, options: finish.Options, *, lint: bool = False, composed: d
         return Result(None, problems + e.problems)
     faults = [locate(fault, checked[0]) for fault in built.faults]
     pdf = built.pdf if options.draft or not check.errors(faults) else None
-    return Result(pdf, problems + faults, built.pages)
+    return Result(pdf, problems + faults + changed(issue, options), built.pages)
+
+
+def changed(issue: Path, options: finish.Options) -> list[Problem]:
+    """For an issue extracted from an archive PDF: a warning for each file of the layout, the
+    fonts or the tool that is not what the archive PDF was made with, so that an archivist knows
+    why the new PDF is not the same, byte for byte."""
+    sources = Sources.of(issue)
+    where = str(sources.root / MANIFEST_NAME)
+    return [Problem(where, 0, 0, "", f"与存档 PDF 生成时不同 (not what the archive PDF was made with): {line}",
+                    WARNING, CHANGED)
+            for line in changes(sources, options)]
 
 
 def locate(fault: Fault, checked: check.Checked) -> Problem:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import cache
 
 from weasyprint.formatting_structure import boxes
 
@@ -180,10 +179,9 @@ def _inked_width(box: boxes.TextBox) -> float:
     return box.width - spacing - trailing * (space + spacing)
 
 
-@cache
 def _advance(families: tuple[str, ...], ch: str) -> float:
     """The advance (em) of `ch` in the first of `families` that is a shipped font."""
-    roles = {f.family: f.role for f in fonts.manifest()}
+    roles = fonts.roles_by_family()
     for family in families:
         if family in roles:
             return fonts.metrics(roles[family]).advance(ch)

@@ -131,15 +131,14 @@ def build_once(issue: Path, output: Path, png_folder: Path | None = None, dpi: i
 
 
 def watched_files(issue: Path) -> list[Path]:
-    """The issue, its publication file and every file in layout/ (what a rebuild reads)."""
-    from bulletin_print.load import publication_file
+    """The issue, its publication file, every file in the tool's layout/ and the publication's
+    own layout/ and fonts/ (what a rebuild reads)."""
+    from bulletin_print.manifest import Sources
 
-    files = [issue]
-    pub = publication_file(issue)
-    if pub is not None:
-        files.append(pub)
+    sources = Sources.of(issue)
+    files = [issue, *([sources.publication] if sources.publication is not None else [])]
     files.extend(sorted(p for p in LAYOUT_DIR.rglob("*") if p.is_file()))
-    return files
+    return files + sources.look_files()
 
 
 def snapshot(files: list[Path]) -> dict[Path, tuple[int, int] | None]:

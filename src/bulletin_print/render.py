@@ -10,11 +10,12 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from functools import cache
 from importlib.metadata import version
+from pathlib import Path
 
 import jinja2
 
 from bulletin_print import compose, fonts, words
-from bulletin_print.model import Article, Fault, FieldPath, Figure, Issue, Paragraph, Table, field_name
+from bulletin_print.model import Article, Fault, FieldPath, Figure, Issue, Look, Paragraph, Table, field_name
 from bulletin_print.paths import LAYOUT_DIR
 
 TEMPLATE = "issue.html.j2"
@@ -155,14 +156,22 @@ class Rendered:
 
 
 @cache
-def environment() -> jinja2.Environment:
+def environment(layout: Path | None = None) -> jinja2.Environment:
+    """The templates: a publication's layout folder first, so that a template there named as
+    one of the tool's replaces it (as a Hugo site's layouts/ replaces its theme's, file by file)."""
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(LAYOUT_DIR),
+        loader=jinja2.FileSystemLoader([layout, LAYOUT_DIR] if layout else [LAYOUT_DIR]),
         autoescape=True,  # issue text is text: markup in it is printed, never obeyed
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+
+
+def layout_file(name: str, look: Look) -> Path:
+    """A layout file (bulletin.css, draft.css …): the publication's of that name, else the tool's."""
+    own = look.layout / name if look.layout else None
+    return own if own is not None and own.is_file() else LAYOUT_DIR / name
 
 
 def pieces(line: compose.Line) -> list[Piece]:
@@ -356,7 +365,8 @@ def render(issue: Issue, composed: dict[Paragraph, ComposedParagraph] | None = N
     to the next): those unchanged are not composed again, and it is left holding this issue's.
     `copy`: the number of the copy (份号) printed on page 1; 0 for none.
     """
-    earlier = composed if composed is not None else {}
+    fonts_changed = fonts.use(issue.look.fonts)  # lines measured with other fonts are no good
+    earlier = composed if composed is not None and not fonts_changed else {}
     done: dict[Paragraph, ComposedParagraph] = {}
     faults: list[Fault] = []
 
@@ -396,7 +406,7 @@ def render(issue: Issue, composed: dict[Paragraph, ComposedParagraph] | None = N
     if composed is not None:
         composed.clear()
         composed.update(done)
-    font_faces = [{"family": f.family, "url": f.path.as_uri()} for f in fonts.manifest()]
+    font_faces = [{"family": f.family, "url": f.path.as_uri()} for f in fonts.faces()]
     notes = [n for n in [issue_note, *(a.note for a in articles)] if n is not None]
     paragraphs = [p for a in articles for p in a.paragraphs if p.kind == "para"] + [b.paragraph for b in briefs] + notes
     all_pieces = [piece for p in paragraphs for line in p.lines for piece in line]
@@ -404,8 +414,10 @@ def render(issue: Issue, composed: dict[Paragraph, ComposedParagraph] | None = N
     gaps = sorted({round(p.gap * 1000) for p in all_pieces if p.gap})
     contents_ = contents(issue, ends)
     ends.save()
-    html = environment().get_template(TEMPLATE).render(
+    look = issue.look
+    html = environment(look.layout).get_template(TEMPLATE).render(
         issue=issue, articles=articles, briefs=briefs, fonts=font_faces, version=version("bulletin-print"),
+        stylesheet=layout_file("bulletin.css", look).as_uri(), stylesheets=[p.as_uri() for p in look.stylesheets],
         masthead=masthead(issue), contents=contents_, note=issue_note,
         copy_number=copy_number(copy) if copy else "",
         spacings={spacing_class(m / 1000): m / 1000 for m in spacings},

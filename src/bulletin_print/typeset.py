@@ -56,7 +56,8 @@ from weasyprint.formatting_structure.boxes import FootnoteAreaBox  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 
 from bulletin_print import preflight  # noqa: E402
-from bulletin_print.model import Fault  # noqa: E402
+from bulletin_print.model import Fault, Look  # noqa: E402
+from bulletin_print.render import layout_file  # noqa: E402
 
 logging.getLogger("weasyprint").setLevel(logging.ERROR)
 
@@ -79,10 +80,11 @@ class ConfinedFetcher(weasyprint.URLFetcher):
 
 
 @cache
-def font_config() -> FontConfiguration:
-    """The process's one font configuration: WeasyPrint loads the fonts of the @font-face rules
-    into it once (50 MB, a tenth of a second), and a watching or archive-building process then
-    reuses them for every issue it lays out.
+def font_config(own: tuple[tuple[str, Path], ...] = ()) -> FontConfiguration:
+    """The process's font configuration for a publication's fonts (model.Look.fonts): WeasyPrint
+    loads the fonts of the @font-face rules into it once (50 MB, a tenth of a second), and a
+    watching or archive-building process then reuses them for every issue it lays out. The same
+    family names stand for other files with other fonts, so each set of fonts has its own.
 
     WeasyPrint copies those fonts into a temporary folder that it removes only when the
     configuration is freed, which a worker's never is (each worker of a folder build left 50 MB
@@ -112,8 +114,8 @@ def no_cycle_collection() -> Iterator[None]:
 
 
 COLOPHON_CLASS = "colophon"
-COLOPHON_OWN_PAGE = LAYOUT_DIR / "colophon-page.css"
-EVEN_PAGES = LAYOUT_DIR / "even-pages.css"
+COLOPHON_OWN_PAGE = "colophon-page.css"
+EVEN_PAGES = "even-pages.css"
 
 
 def has_colophon(page: weasyprint.Page) -> bool:
@@ -130,13 +132,15 @@ class Typeset:
     pages: int
 
 
-def typeset(html: str, issue_dir: Path, *, stylesheets: Sequence[str] = (), even: bool = False,
+def typeset(html: str, issue_dir: Path, *, look: Look = Look(), stylesheets: Sequence[str] = (), even: bool = False,
             draft: bool = False, prepare: Callable[[weasyprint.Document], None] | None = None,
             finisher: Callable[..., None] | None = None, copies: Sequence[str] = (), **options: object) -> Typeset:
     """The PDF of `html`, whose relative URLs resolve in `layout/`, unless its pages have faults.
 
     WeasyPrint drops a footnote that overflows the last page; when the 版记 is missing from the
     last page, the document is laid out again with the 版记 on a page of its own.
+    `look` is the publication's: its layout folder and fonts are served too, its layout files
+    replace the tool's of the same name;
     `stylesheets` (CSS text, URLs relative to `layout/`) are added after the document's own;
     `even` lays an odd-page issue out again with the 版记 on an even page (layout/even-pages.css);
     the laid-out pages then go through the preflight (preflight.py): with a fault, no PDF is
@@ -146,16 +150,17 @@ def typeset(html: str, issue_dir: Path, *, stylesheets: Sequence[str] = (), even
     份号): each is laid out with the same stylesheets, and its page 1 followed by the other pages of
     `html` makes the next copy in the one PDF.
     """
-    fetcher = ConfinedFetcher([LAYOUT_DIR, FONTS_DIR, PROFILES_DIR, issue_dir])
+    own = [folder for folder in (look.layout, *(path.parent for _, path in look.fonts)) if folder is not None]
+    fetcher = ConfinedFetcher([LAYOUT_DIR, FONTS_DIR, PROFILES_DIR, issue_dir, *own])
     source = weasyprint.HTML(string=html, base_url=LAYOUT_DIR.as_uri() + "/", url_fetcher=fetcher)
     profiles: dict = {}  # @color-profile rules of the extra stylesheets reach the document only through this
     extra = [weasyprint.CSS(string=css, base_url=LAYOUT_DIR.as_uri() + "/", url_fetcher=fetcher,
                             color_profiles=profiles) for css in stylesheets]
 
-    def lay_out(*more: Path, html_source: weasyprint.HTML | None = None) -> weasyprint.Document:
-        extra.extend(weasyprint.CSS(filename=css, url_fetcher=fetcher) for css in more)
-        return (html_source or source).render(stylesheets=extra, color_profiles=profiles, font_config=font_config(),
-                                              **options)
+    def lay_out(*more: str, html_source: weasyprint.HTML | None = None) -> weasyprint.Document:
+        extra.extend(weasyprint.CSS(filename=layout_file(css, look), url_fetcher=fetcher) for css in more)
+        return (html_source or source).render(stylesheets=extra, color_profiles=profiles,
+                                              font_config=font_config(look.fonts), **options)
 
     with no_cycle_collection():
         document = lay_out()
