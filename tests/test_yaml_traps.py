@@ -82,3 +82,9 @@ def test_a_quoted_hash_is_text(tmp_path: Path) -> None:
 def test_other_yaml_mistakes_get_a_chinese_lead_in(tmp_path: Path) -> None:
     (p,) = problems(tmp_path, ISSUE.replace("date: 2024-03-01", "date: [2024-03-01"))
     assert p.message.startswith("YAML 格式错误 (malformed YAML)：") and "请" in p.message
+
+
+def test_a_short_value_may_carry_a_comment_after_one_space(tmp_path: Path) -> None:
+    path = tmp_path / "3.yaml"
+    path.write_text(ISSUE.replace("editor: 杨青青", "editor: 杨青青 # 本期责任编辑"), encoding="utf-8")
+    assert load.read(path).data["editor"] == "杨青青"

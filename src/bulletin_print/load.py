@@ -176,6 +176,12 @@ def known_keys() -> frozenset[str]:
     return frozenset(found)
 
 
+def _prose(path: Path_) -> bool:
+    """Whether a value is the text of articles, briefs or notes, where pasted text carries a " #"
+    (a short value such as `editor: 杨青青 # 责任编辑` may carry an editor's comment instead)."""
+    return (len(path) > 1 and path[0] in ("columns", "briefs")) or path == ("note",)
+
+
 def _cut_by_comment(node: yaml.ScalarNode, doc: Document) -> str | None:
     """The comment that cut a plain (unquoted; style "" in libyaml, None in PyYAML) text, found by comparing the raw line with the
     parsed value: after the value, on its last line, " #" glued to it (one space before #, or
@@ -310,7 +316,7 @@ def _value(node: yaml.Node, path: Path_, doc: Document, problems: list[Problem],
     if SURROGATE.search(node.value):
         problems.append(doc.problem(path, _surrogate(node.value)))
         return None
-    cut = _cut_by_comment(node, doc)
+    cut = _cut_by_comment(node, doc) if _prose(path) else None
     if cut is not None:
         problems.append(doc.problem(path, CUT_BY_COMMENT.format(rest=shown(cut, 16))))
     if not node.style and (match := FULL_WIDTH_KEY.match(node.value)) and match[2] in known_keys() \
