@@ -298,6 +298,11 @@
   function startDrag(event, card) {
     event.preventDefault();
     const placeholder = h("div", { class: "placeholder" }, "放到这里");
+    // While an article is held, every article shows only its title, so that all fit on screen;
+    // the held one stays under the pointer.
+    const top = card.getBoundingClientRect().top;
+    form.classList.add("sorting");
+    form.scrollTop += card.getBoundingClientRect().top - top;
     card.classList.add("dragging");
     card.after(placeholder);
     drag = { card, placeholder, col: Number(card.dataset.col), index: Number(card.dataset.index) };
@@ -329,6 +334,7 @@
     const { card, placeholder, col, index } = drag;
     drag = null;
     card.classList.remove("dragging");
+    form.classList.remove("sorting");
     const list = placeholder.parentElement;
     if (!list || !list.classList.contains("articles")) { placeholder.remove(); return; }
     const toCol = Number(list.dataset.col);
@@ -395,7 +401,7 @@
   const pages = document.getElementById("pages");
   const previewState = document.getElementById("preview-state");
   const previewTime = document.getElementById("preview-time");
-  let timer = null, inFlight = false, again = false, sequence = 0;
+  let timer = null, inFlight = false, again = false, sequence = 0, answered = 0;
 
   function schedulePreview(delay) {
     clearTimeout(timer);
@@ -414,7 +420,10 @@
       leads = answer.leads || {};
       showProblems();
       showLeads();
+      answered++;
+      document.body.dataset.previewAnswered = String(answered);
       if (!answer.ok) {
+        window.bulletinPreview = Object.assign({}, window.bulletinPreview || {}, { ok: false, problems });
         previewState.textContent = `未能排版：${problems.filter((x) => x.severity !== "warning").length} 个错误（见表单中标出处）`;
         pages.classList.add("stale");
       } else {
@@ -424,7 +433,7 @@
         previewState.textContent = `${answer.pages.length} 页`;
         previewTime.textContent = `（${changedPages} 页更新，${Math.round(ms)} ms）`;
         if (answer.focus_page !== null && answer.focus_page !== undefined) scrollToPage(answer.focus_page);
-        window.bulletinPreview = { sequence: ++sequence, ms, changed: changedPages, pages: answer.pages.slice() };
+        window.bulletinPreview = { sequence: ++sequence, ms, changed: changedPages, pages: answer.pages.slice(), ok: true, problems };
         document.body.dataset.previewSequence = String(sequence);
       }
     } finally {
