@@ -47,8 +47,8 @@ def render_pngs(pdf: bytes, folder: Path, dpi: int = 96) -> list[Path]:
 
 
 def draw_pages(pdf: bytes, dpi: int = 96, *, texts: bool = False):
-    """Each page of `pdf` drawn by pypdfium2, as a PIL image with its text ("" unless `texts`):
-    what `preview` writes as PNGs and `serve` shows. Raises ImportError without pypdfium2."""
+    """Each page of `pdf` drawn by pypdfium2, as a PIL image with its text ("" unless `texts`).
+    Raises ImportError without pypdfium2."""
     import pypdfium2 as pdfium
 
     document = pdfium.PdfDocument(pdf)

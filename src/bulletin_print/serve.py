@@ -112,6 +112,7 @@ class Previewer:
         self.lock = threading.Lock()
         self.composed: dict = {}  # paragraphs as last composed: an edit recomposes only its own
         self.images: OrderedDict[str, bytes] = OrderedDict()
+        self.shown: set[str] = set()  # the hashes of the pages of the last preview
         self.folder = Path(tempfile.mkdtemp(prefix="bulletin-print-serve."))
 
     def close(self) -> None:
@@ -163,27 +164,47 @@ class Previewer:
 
     def draw(self, pdf: bytes, focus_text: str) -> tuple[list[str], int | None]:
         """Each page's image hash (its pixels'), the PNG encoded only for a page not seen before;
-        and the page whose text holds `focus_text` (what the editor is typing in)."""
-        from bulletin_print.preview import draw_pages
+        and the page whose text holds `focus_text` (what the editor is typing in), looked for
+        among the pages that changed first: the page being edited is one of them."""
+        import io
+
+        import pypdfium2 as pdfium
 
         hashes: list[str] = []
-        needle = "".join(focus_text.split())[:12]
-        focus_page = None
-        for i, (image, text) in enumerate(draw_pages(pdf, PREVIEW_DPI, texts=bool(needle))):
-            h = hashlib.sha256(image.tobytes()).hexdigest()[:24]
-            if h not in self.images:
-                import io
-
-                out = io.BytesIO()
-                image.save(out, format="PNG", compress_level=1)
-                self.images[h] = out.getvalue()
-                while len(self.images) > MAX_IMAGES:
-                    self.images.popitem(last=False)
-            else:
-                self.images.move_to_end(h)
-            hashes.append(h)
-            if needle and focus_page is None and needle in "".join(text.split()):
-                focus_page = i
+        fresh: list[int] = []
+        document = pdfium.PdfDocument(pdf)
+        try:
+            for i in range(len(document)):
+                page = document[i]
+                image = page.render(scale=PREVIEW_DPI / 72).to_pil()
+                page.close()
+                h = hashlib.sha256(image.tobytes()).hexdigest()[:24]
+                if h not in self.images:
+                    out = io.BytesIO()
+                    image.save(out, format="PNG", compress_level=1)
+                    self.images[h] = out.getvalue()
+                    while len(self.images) > MAX_IMAGES:
+                        self.images.popitem(last=False)
+                else:
+                    self.images.move_to_end(h)
+                if h not in self.shown:
+                    fresh.append(i)
+                hashes.append(h)
+            self.shown = set(hashes)
+            needle = "".join(focus_text.split())[:12]
+            focus_page = None
+            if needle:
+                for i in fresh + [i for i in range(len(document)) if i not in fresh]:
+                    page = document[i]
+                    textpage = page.get_textpage()
+                    found = needle in "".join(textpage.get_text_range().split())
+                    textpage.close()
+                    page.close()
+                    if found:
+                        focus_page = i
+                        break
+        finally:
+            document.close()
         return hashes, focus_page
 
 
