@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what bulletin-print needs on a Debian machine, once: the system libraries WeasyPrint
 # uses (Pango; libharfbuzz-subset0, without which font subsetting takes seconds), poppler-utils
-# and qpdf for inspecting PDFs, and the package itself with its test tools in .venv/.
+# and qpdf for inspecting PDFs, Debian's Chromium and its driver for the tests that drive the editor
+# (`serve`) in a real browser, and the package itself with its test tools in .venv/.
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig poppler-utils qpdf)
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig poppler-utils qpdf chromium chromium-driver)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -268,7 +268,7 @@ def new_command(date_: str | None, edition: str, archive: Path | None) -> None:
     """Create the next issue's file with the right 期 and 总第, ready to fill in."""
     import datetime as dt
 
-    from bulletin_print import check, ledger, load, newissue, publication
+    from bulletin_print import newissue, publication
 
     try:
         date = dt.date.fromisoformat(date_) if date_ else dt.date.today()
@@ -276,48 +276,13 @@ def new_command(date_: str | None, edition: str, archive: Path | None) -> None:
         click.echo(f"--date: 「{date_}」不是有效日期，应写作 2024-08-16 (not a date: write YYYY-MM-DD)", err=True)
         sys.exit(2)
     archive = publication.archive_or_default(archive)
-    pub = publication.publication_of_archive(archive) if archive.is_dir() else None
-    if pub is None:
-        what = "文件夹不存在 (archive folder not found)" if not archive.is_dir() else \
-            f"没有 {load.PUBLICATION_FILE}：新的一期不知道刊名、编印单位、版记和电话 (no {load.PUBLICATION_FILE} for the new issue's masthead and 版记)"
-        click.echo(str(Problem(str(archive), 0, 0, "", what,
-                               hint="在刊物文件夹中运行，或先用 bulletin-print init 文件夹 --title 刊名 --compiler 编印单位 建立刊物 "
-                                    "(run it in a publication's folder, or make one with bulletin-print init)")), err=True)
-        sys.exit(1)
     try:
-        doc = load.read(pub)
-        if problems := load.validate(doc):
-            raise IssueError(problems)
-        editions, title = doc.data.get("editions", ["普刊", "增刊", "专刊"]), doc.data.get("title", "")
-        if edition not in editions:
-            click.echo(f"--edition: 刊别应为 {'、'.join(editions)} 之一 (edition must be one of them)", err=True)
-            sys.exit(2)
-        first = doc.data.get("first_number", 1)
-        start = (first, doc.data.get("first_total", first)) if edition == editions[0] else (1, 1)
-        target, number, total, last = ledger.next_issue(archive, edition, date, start)
-    except IssueError as e:
-        for problem in e.problems:
-            click.echo(check.describe(problem), err=True)
-        sys.exit(1)
-    if last is not None and date < last.date:
-        click.echo(f"--date: {date} 早于上一期的日期 {last.date} (date goes backwards)", err=True)
-        sys.exit(1)
-    inside = os.path.realpath(archive)
-    if os.path.commonpath([inside, os.path.realpath(target)]) != inside:
-        click.echo(str(Problem(str(target), 0, 0, "", f"不在档案文件夹 {archive} 之内，未写入 (outside the archive folder: not written)")), err=True)
-        sys.exit(1)
-    text = newissue.new_issue_text(target, edition, number, total, date, last, title, publication.schema_for(archive))
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(target, "x", encoding="utf-8") as f:  # never over a file, nor through a link, that is there
-            f.write(text)
-    except FileExistsError:
-        click.echo(str(Problem(str(target), 0, 0, "", "文件已存在，未改动 (file exists, left as it was)")), err=True)
-        sys.exit(1)
-    except OSError as e:
-        click.echo(str(Problem(str(target), 0, 0, "", f"无法写入 (cannot write): {e.strerror}")), err=True)
-        sys.exit(1)
-    click.echo(f"{target}: {edition}{date.year}年第{number}期（总第{total}期）")
+        target, label = newissue.create(archive, edition, date)
+    except newissue.Refused as e:
+        for line in e.lines:
+            click.echo(line, err=True)
+        sys.exit(e.code)
+    click.echo(f"{target}: {label}")
 
 
 @main.command("fonts")
@@ -521,5 +486,26 @@ def watch_command(issue: Path, output: Path | None, png: Path | None, interval: 
     try:
         preview.watch(issue, output or default_output(issue), png, interval=interval,
                       echo=lambda line: click.echo(line))
+    except KeyboardInterrupt:
+        click.echo("", err=True)
+
+
+@main.command("serve")
+@click.argument("publication", type=click.Path(file_okay=False, path_type=Path), default=Path("."), required=False)
+@click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
+              help="The port on 127.0.0.1 (0: a free one).")
+def serve_command(publication: Path, port: int) -> None:
+    """Edit the issues of PUBLICATION (its folder, or its issues/ folder; default: here) in the
+    browser, with the pages beside the form: prints the address to open (127.0.0.1 only)."""
+    from bulletin_print import serve
+
+    if not publication.is_dir():
+        click.echo(f"{publication}: 文件夹不存在 (folder not found)", err=True)
+        sys.exit(1)
+    try:
+        serve.run(publication, port, echo=lambda line: click.echo(line))
+    except OSError as e:
+        click.echo(f"127.0.0.1:{port}: 无法监听 (cannot listen): {e.strerror or e}", err=True)
+        sys.exit(1)
     except KeyboardInterrupt:
         click.echo("", err=True)

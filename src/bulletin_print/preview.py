@@ -46,23 +46,36 @@ def render_pngs(pdf: bytes, folder: Path, dpi: int = 96) -> list[Path]:
     return written
 
 
-def _pdfium(pdf: bytes, folder: Path, dpi: int) -> list[Path]:
+def draw_pages(pdf: bytes, dpi: int = 96, *, texts: bool = False):
+    """Each page of `pdf` drawn by pypdfium2, as a PIL image with its text ("" unless `texts`).
+    Raises ImportError without pypdfium2."""
     import pypdfium2 as pdfium
 
-    out = []
     document = pdfium.PdfDocument(pdf)
     try:
         for i in range(len(document)):
             page = document[i]
-            image = page.render(scale=dpi / 72).to_pil()
-            target = folder / PNG_NAME.format(i + 1)
-            tmp = target.with_name(f".{target.name}.part")
-            image.save(tmp, format="PNG")
-            tmp.replace(target)
-            out.append(target)
-            page.close()
+            try:
+                text = ""
+                if texts:
+                    textpage = page.get_textpage()
+                    text = textpage.get_text_range()
+                    textpage.close()
+                yield page.render(scale=dpi / 72).to_pil(), text
+            finally:
+                page.close()
     finally:
         document.close()
+
+
+def _pdfium(pdf: bytes, folder: Path, dpi: int) -> list[Path]:
+    out = []
+    for i, (image, _) in enumerate(draw_pages(pdf, dpi)):
+        target = folder / PNG_NAME.format(i + 1)
+        tmp = target.with_name(f".{target.name}.part")
+        image.save(tmp, format="PNG")
+        tmp.replace(target)
+        out.append(target)
     return out
 
 
