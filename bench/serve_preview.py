@@ -26,7 +26,6 @@ import gc
 import html
 import json
 import re
-import shutil
 import statistics
 import subprocess
 import sys
@@ -36,9 +35,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "issues" / "2024" / "12.yaml"
-SWAP = ("逐步构建起", "逐渐构建起")
+from sample_copy import SWAP, sample_copy
+
 
 
 def spread(name: str, values: list[float]) -> str:
@@ -52,11 +50,7 @@ def main() -> None:
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
-        issues = Path(tmp) / "issues"
-        (issues / "2024").mkdir(parents=True)
-        shutil.copy(ROOT / "issues" / "publication.yaml", issues)
-        issue = issues / "2024" / "12.yaml"
-        shutil.copy(SAMPLE, issue)
+        issue = sample_copy(Path(tmp))
         proc = subprocess.Popen([sys.executable, "-m", "bulletin_print", "serve", tmp], stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, text=True)
         url = None

@@ -19,7 +19,6 @@ import argparse
 import os
 import queue
 import re
-import shutil
 import statistics
 import subprocess
 import sys
@@ -28,10 +27,9 @@ import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "issues" / "2024" / "12.yaml"
+from sample_copy import SWAP, sample_copy
+
 TIMED = re.compile(r"in (\d+\.\d+) s$")
-SWAP = ("逐步构建起", "逐渐构建起")  # one character, in the first paragraph
 
 
 def main() -> None:
@@ -42,11 +40,7 @@ def main() -> None:
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
-        issues = Path(tmp) / "issues"
-        (issues / "2024").mkdir(parents=True)
-        shutil.copy(ROOT / "issues" / "publication.yaml", issues)
-        issue = issues / "2024" / "12.yaml"
-        shutil.copy(SAMPLE, issue)
+        issue = sample_copy(Path(tmp))
         text = issue.read_text(encoding="utf-8")
         assert SWAP[0] in text
         cmd = [sys.executable, "-m", "bulletin_print", "watch", str(issue), "-o", str(Path(tmp) / "out.pdf"),

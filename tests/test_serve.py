@@ -143,3 +143,37 @@ def test_the_preview_is_a_full_builds_pages(tmp_path):
     issue.write_text(saved(text, form), encoding="utf-8")
     built = pipeline.run(issue, finish.Options("screen"))
     assert page_hashes(built.pdf) == shown.pages
+
+
+def asgi_get(app, path: str, query: str, host: str) -> tuple[int, bytes]:
+    """One GET through the app as uvicorn would hand it over."""
+    import asyncio
+
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
+             "path": path, "raw_path": path.encode(), "query_string": query.encode(), "root_path": "",
+             "headers": [(b"host", host.encode())], "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 8765)}
+    asyncio.run(app(scope, receive, send))
+    return sent[0]["status"], b"".join(m.get("body", b"") for m in sent[1:])
+
+
+def test_an_issue_file_the_tool_cannot_read_is_said_not_a_server_error(tmp_path):
+    """A file that is not UTF-8 (saved by another program in GBK) opens to a message with its place."""
+    issues = tmp_path / "issues"
+    (issues / "2024").mkdir(parents=True)
+    shutil.copy(ROOT / "issues" / "publication.yaml", issues)
+    (issues / "2024" / "12.yaml").write_bytes(SAMPLE.read_text(encoding="utf-8").encode("gbk", errors="replace"))
+    editor = serve.Editor(tmp_path, 8765)
+    try:
+        status, body = asgi_get(serve.make_app(editor), "/edit", "file=2024/12.yaml", "127.0.0.1:8765")
+    finally:
+        editor.previewer.close()
+    assert status == 422
+    assert "12.yaml" in body.decode() and "UTF-8" in body.decode()

@@ -400,10 +400,9 @@ def already_there(issue: Path) -> set[str]:
     except IssueError:
         return set()
     titles = set()
-    for column in data.get("columns") or [] if isinstance(data, dict) else []:
-        for article in (column.get("articles") or []) if isinstance(column, dict) else []:
-            title = article.get("title") if isinstance(article, dict) else None
-            titles.add(title if isinstance(title, str) else "".join(t for t in title or [] if isinstance(t, str)))
+    for _, article in load.raw_articles(data):
+        title = article.get("title")
+        titles.add(title if isinstance(title, str) else "".join(t for t in title or [] if isinstance(t, str)))
     return titles
 
 

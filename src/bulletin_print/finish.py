@@ -33,7 +33,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bulletin_print.manifest import MANIFEST_NAME, Sources, file_sha256, manifest, manifest_bytes, sha256, source_date_epoch
+from bulletin_print.manifest import MANIFEST_NAME, Sources, changes, file_sha256, manifest, manifest_bytes, sha256, source_date_epoch
 from bulletin_print.model import Fault, Issue, Look
 from bulletin_print.paths import LAYOUT_DIR, PROFILE, PROFILE_SHA256
 
@@ -125,6 +125,7 @@ class Built:
     pdf: bytes | None  # None when the pages have faults (and no draft was asked for)
     pages: int
     faults: list[Fault] = field(default_factory=list)  # what composing and the preflight found
+    changed: list[str] = field(default_factory=list)  # what differs from an archive PDF's making (manifest.changes)
 
 
 def stylesheets(options: Options, look: Look = Look()) -> list[str]:
@@ -214,7 +215,7 @@ def build(issue_path: Path, options: Options, data: Issue | None = None,
     done = typeset.typeset(rendered.html, issue_path.parent, look=data.look, stylesheets=stylesheets(options, data.look),
                            even=options.even, draft=options.draft, prepare=prepare, finisher=finisher, copies=more,
                            **pdf_options)
-    return Built(done.pdf, done.pages, rendered.faults + done.faults)
+    return Built(done.pdf, done.pages, rendered.faults + done.faults, changes(sources, info))
 
 
 def build_date(issue_date: dt.date) -> dt.datetime:

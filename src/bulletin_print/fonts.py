@@ -84,11 +84,15 @@ def font_for(role: str) -> FontFile:
     raise KeyError(f"fonts/manifest.toml has no font for the role {role!r}")
 
 
+def added() -> list[FontFile]:
+    """The publication's fonts that every role tries before the fallbacks (PUBLICATION_FAMILY)."""
+    return [_publication_font(PUBLICATION, path, PUBLICATION_FAMILY) for r, path in _own if r == PUBLICATION]
+
+
 def faces() -> list[FontFile]:
     """The fonts a build declares (layout/fonts.css.j2): the shipped ones, a replaced role's by the
-    publication's, and the publication's added ones under PUBLICATION_FAMILY."""
-    added = [_publication_font(PUBLICATION, path, PUBLICATION_FAMILY) for r, path in _own if r == PUBLICATION]
-    return [font_for(f.role) for f in manifest()] + added
+    publication's, and the publication's added ones."""
+    return [font_for(f.role) for f in manifest()] + added()
 
 
 @cache
@@ -99,7 +103,7 @@ def roles_by_family() -> dict[str, str]:
 
 def chain(role: str) -> list[FontFile]:
     """The fonts that set `role`'s text, in the order of its CSS font-family list (`stack`)."""
-    return [f for r in stack(role) for f in (faces()[len(manifest()):] if r == PUBLICATION else [font_for(r)])]
+    return [f for r in stack(role) for f in (added() if r == PUBLICATION else [font_for(r)])]
 
 
 # The roles that set an editor's text; "fallback" also sets the page numbers.

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import jsonschema
@@ -35,6 +36,7 @@ from bulletin_print.model import (
     Problem,
     field_name,
     find_lead,
+    lead_of,
     shown,
 )
 from bulletin_print.paths import SCHEMA_FILE
@@ -172,7 +174,7 @@ def known_keys() -> frozenset[str]:
             for value in node:
                 walk(value)
 
-    walk(json.loads(SCHEMA_FILE.read_text(encoding="utf-8")))
+    walk(schema_validator().schema)
     return frozenset(found)
 
 
@@ -525,7 +527,7 @@ def load_documents(path: Path) -> tuple[Issue, Document, Document | None]:
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 MAX_IMAGE_PIXELS = 40_000_000
 MIN_IMAGE_PIXELS = 16  # on each side
-IMAGE_FORMATS = {"JPEG": "JPEG", "PNG": "PNG"}
+IMAGE_FORMATS = frozenset({"JPEG", "PNG"})
 
 
 def image_file(issue_path: Path, name: str) -> Path | None:
@@ -543,15 +545,26 @@ def image_file(issue_path: Path, name: str) -> Path | None:
     return target
 
 
+def raw_articles(data: Any) -> Iterator[tuple[Path_, dict[str, Any]]]:
+    """Each article of an issue file's data as read, not yet checked (a file being edited, an
+    archive's others), with its place: what is not of the right shape is passed over."""
+    columns = data.get("columns") if isinstance(data, dict) else None
+    for c, column in enumerate(columns if isinstance(columns, list) else []):
+        articles = column.get("articles") if isinstance(column, dict) else None
+        for a, article in enumerate(articles if isinstance(articles, list) else []):
+            if isinstance(article, dict):
+                yield ("columns", c, "articles", a), article
+
+
+def raw_paragraphs(article: dict[str, Any]) -> list[Any]:
+    paragraphs = article.get("paragraphs")
+    return paragraphs if isinstance(paragraphs, list) else []
+
+
 def image_names(data: Any) -> list[str]:
     """Every image an issue's data names, in order (what the archive PDF carries with it)."""
-    out = []
-    for column in (data.get("columns") or []) if isinstance(data, dict) else []:
-        for article in (column.get("articles") or []) if isinstance(column, dict) else []:
-            for item in (article.get("paragraphs") or []) if isinstance(article, dict) else []:
-                if isinstance(item, dict) and isinstance(item.get("image"), str):
-                    out.append(item["image"])
-    return out
+    return [item["image"] for _, article in raw_articles(data) for item in raw_paragraphs(article)
+            if isinstance(item, dict) and isinstance(item.get("image"), str)]
 
 
 def _image_problems(doc: Document, columns: list[dict[str, Any]], issue_path: Path,
@@ -666,5 +679,4 @@ def _paragraph(p: str | dict[str, Any]) -> Paragraph | Table:
     if "table" in p:
         return Table(tuple(tuple(str(cell) for cell in row) for row in p["table"]), bool(p.get("header", False)),
                      p.get("caption", ""))
-    lead = p.get("lead")
-    return Paragraph(p["text"], find_lead(p["text"]) if lead is None else (lead or ""))
+    return Paragraph(p["text"], lead_of(p["text"], p.get("lead")))

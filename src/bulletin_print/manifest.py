@@ -194,15 +194,14 @@ def manifest(sources: Sources, options: Options) -> dict:
 RECORDED = ("layout", "fonts", "publication_files", "profile")  # what a rebuild's look depends on
 
 
-def changes(sources: Sources, options: Options) -> list[str]:
+def changes(sources: Sources, now: dict) -> list[str]:
     """What differs between the manifest.json beside an extracted archive issue (`extract` writes
-    it into the publication's folder) and what a build of it now uses: the files of the layout,
-    the fonts, the publication's own look and the profile, and the tool's version. Empty where
-    there is no such manifest."""
+    it into the publication's folder) and `now`, the manifest of the build being made: the files
+    of the layout, the fonts, the publication's own look and the profile, and the tool's version.
+    Empty where there is no such manifest."""
     recorded = read_store(sources.root / MANIFEST_NAME)
     if not recorded:
         return []
-    now = manifest(sources, options)
 
     def files(data: dict, key: str) -> dict[str, str]:
         entries = data.get(key) or []

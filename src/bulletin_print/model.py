@@ -214,6 +214,12 @@ class Issue:
 LEAD = re.compile(r"^[一二三四五六七八九十]{1,2}是[^。！？]*[。！？]")
 
 
+def lead_of(text: str, given: object = None) -> str:
+    """The lead sentence a paragraph opens with: the one its data gives (false or "" for none),
+    else the one found (find_lead)."""
+    return find_lead(text) if given is None else (given if isinstance(given, str) else "")
+
+
 def find_lead(text: str) -> str:
     """The lead sentence that opens a paragraph ("一是聚焦…，夯实监督基础。"), or ""."""
     match = LEAD.match(text)

@@ -22,10 +22,6 @@ class Refused(Exception):
         self.lines = lines
         self.code = code
 
-    @property
-    def message(self) -> str:
-        return "\n".join(self.lines)
-
 
 def create(archive: Path, edition: str, date: dt.date) -> tuple[Path, str]:
     """Write the next issue of `edition` in `archive` (`bulletin-print new`, and the archive page's

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bulletin_print import check, finish
-from bulletin_print.manifest import MANIFEST_NAME, Sources, changes
+from bulletin_print.manifest import MANIFEST_NAME, Sources
 from bulletin_print.model import WARNING, Fault, IssueError, Problem, field_name
 
 
@@ -58,18 +58,18 @@ def run(issue: Path, options: finish.Options, *, lint: bool = False, composed: d
         return Result(None, problems + e.problems)
     faults = [locate(fault, checked[0]) for fault in built.faults]
     pdf = built.pdf if options.draft or not check.errors(faults) else None
-    return Result(pdf, problems + faults + changed(issue, options), built.pages)
+    return Result(pdf, problems + faults + changed(checked[0], built.changed), built.pages)
 
 
-def changed(issue: Path, options: finish.Options) -> list[Problem]:
-    """For an issue extracted from an archive PDF: a warning for each file of the layout, the
-    fonts or the tool that is not what the archive PDF was made with, so that an archivist knows
-    why the new PDF is not the same, byte for byte."""
-    sources = Sources.of(issue)
-    where = str(sources.root / MANIFEST_NAME)
+def changed(checked: check.Checked, lines: list[str]) -> list[Problem]:
+    """For an issue extracted from an archive PDF: a warning on its manifest.json for each file of
+    the layout, the fonts or the tool that is not what the archive PDF was made with, so that an
+    archivist knows why the new PDF is not the same, byte for byte."""
+    root = Sources(checked.path, Path(checked.pub.file) if checked.pub is not None else None).root
+    where = str(root / MANIFEST_NAME)
     return [Problem(where, 0, 0, "", f"与存档 PDF 生成时不同 (not what the archive PDF was made with): {line}",
                     WARNING, CHANGED)
-            for line in changes(sources, options)]
+            for line in lines]
 
 
 def locate(fault: Fault, checked: check.Checked) -> Problem:

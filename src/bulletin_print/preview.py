@@ -46,9 +46,8 @@ def render_pngs(pdf: bytes, folder: Path, dpi: int = 96) -> list[Path]:
     return written
 
 
-def draw_pages(pdf: bytes, dpi: int = 96, *, texts: bool = False):
-    """Each page of `pdf` drawn by pypdfium2, as a PIL image with its text ("" unless `texts`).
-    Raises ImportError without pypdfium2."""
+def draw_pages(pdf: bytes, dpi: int = 96):
+    """Each page of `pdf` drawn by pypdfium2, as a PIL image. Raises ImportError without pypdfium2."""
     import pypdfium2 as pdfium
 
     document = pdfium.PdfDocument(pdf)
@@ -56,21 +55,37 @@ def draw_pages(pdf: bytes, dpi: int = 96, *, texts: bool = False):
         for i in range(len(document)):
             page = document[i]
             try:
-                text = ""
-                if texts:
-                    textpage = page.get_textpage()
-                    text = textpage.get_text_range()
-                    textpage.close()
-                yield page.render(scale=dpi / 72).to_pil(), text
+                yield page.render(scale=dpi / 72).to_pil()
             finally:
                 page.close()
     finally:
         document.close()
 
 
+def find_page(pdf: bytes, needle: str, order: list[int]) -> int | None:
+    """The first page, looked at in `order`, whose text holds `needle` (spaces aside): only as
+    many pages' text is read as it takes."""
+    import pypdfium2 as pdfium
+
+    needle = "".join(needle.split())
+    document = pdfium.PdfDocument(pdf)
+    try:
+        for i in order:
+            page = document[i]
+            textpage = page.get_textpage()
+            found = needle in "".join(textpage.get_text_range().split())
+            textpage.close()
+            page.close()
+            if found:
+                return i
+    finally:
+        document.close()
+    return None
+
+
 def _pdfium(pdf: bytes, folder: Path, dpi: int) -> list[Path]:
     out = []
-    for i, (image, _) in enumerate(draw_pages(pdf, dpi)):
+    for i, image in enumerate(draw_pages(pdf, dpi)):
         target = folder / PNG_NAME.format(i + 1)
         tmp = target.with_name(f".{target.name}.part")
         image.save(tmp, format="PNG")
@@ -144,14 +159,14 @@ def build_once(issue: Path, output: Path, png_folder: Path | None = None, dpi: i
 
 
 def watched_files(issue: Path) -> list[Path]:
-    """The issue, its publication file, every file in the tool's layout/ and the publication's
-    own layout/ and fonts/ (what a rebuild reads)."""
+    """The issue, its publication file, its photos, every file in the tool's layout/ and the
+    publication's own layout/ and fonts/ (what a rebuild reads)."""
     from bulletin_print.manifest import Sources
 
     sources = Sources.of(issue)
     files = [issue, *([sources.publication] if sources.publication is not None else [])]
     files.extend(sorted(p for p in LAYOUT_DIR.rglob("*") if p.is_file()))
-    return files + sources.look_files()
+    return files + [path for _, path in sources.images] + sources.look_files()
 
 
 def snapshot(files: list[Path]) -> dict[Path, tuple[int, int] | None]:

@@ -48,8 +48,8 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bulletin_print import editdoc, load, paste
-from bulletin_print.files import write_atomic
-from bulletin_print.model import Problem, find_lead
+from bulletin_print.files import Unreadable, Unwritable, read_bytes, read_text, write_atomic
+from bulletin_print.model import Problem, field_name, lead_of
 from bulletin_print.paths import PACKAGE_DIR
 
 WEB_DIR = PACKAGE_DIR / "web"
@@ -168,43 +168,27 @@ class Previewer:
         among the pages that changed first: the page being edited is one of them."""
         import io
 
-        import pypdfium2 as pdfium
+        from bulletin_print.preview import draw_pages, find_page
 
         hashes: list[str] = []
         fresh: list[int] = []
-        document = pdfium.PdfDocument(pdf)
-        try:
-            for i in range(len(document)):
-                page = document[i]
-                image = page.render(scale=PREVIEW_DPI / 72).to_pil()
-                page.close()
-                h = hashlib.sha256(image.tobytes()).hexdigest()[:24]
-                if h not in self.images:
-                    out = io.BytesIO()
-                    image.save(out, format="PNG", compress_level=1)
-                    self.images[h] = out.getvalue()
-                    while len(self.images) > MAX_IMAGES:
-                        self.images.popitem(last=False)
-                else:
-                    self.images.move_to_end(h)
-                if h not in self.shown:
-                    fresh.append(i)
-                hashes.append(h)
-            self.shown = set(hashes)
-            needle = "".join(focus_text.split())[:12]
-            focus_page = None
-            if needle:
-                for i in fresh + [i for i in range(len(document)) if i not in fresh]:
-                    page = document[i]
-                    textpage = page.get_textpage()
-                    found = needle in "".join(textpage.get_text_range().split())
-                    textpage.close()
-                    page.close()
-                    if found:
-                        focus_page = i
-                        break
-        finally:
-            document.close()
+        for i, image in enumerate(draw_pages(pdf, PREVIEW_DPI)):
+            h = hashlib.sha256(image.tobytes()).hexdigest()[:24]
+            if h not in self.images:
+                out = io.BytesIO()
+                image.save(out, format="PNG", compress_level=1)
+                self.images[h] = out.getvalue()
+                while len(self.images) > MAX_IMAGES:
+                    self.images.popitem(last=False)
+            else:
+                self.images.move_to_end(h)
+            if h not in self.shown:
+                fresh.append(i)
+            hashes.append(h)
+        self.shown = set(hashes)
+        needle = "".join(focus_text.split())[:12]
+        order = fresh + [i for i in range(len(hashes)) if i not in fresh]
+        focus_page = find_page(pdf, needle, order) if needle else None
         return hashes, focus_page
 
 
@@ -214,21 +198,17 @@ def problem_json(p: Problem) -> dict:
 
 def leads_of(issue: dict) -> dict[str, str]:
     """The lead sentence of every paragraph of the form's issue, by field, as load reads it
-    (model.find_lead, or the lead the paragraph gives)."""
+    (model.lead_of)."""
     out = {}
-    for c, column in enumerate(issue.get("columns") or []):
-        articles = column.get("articles") if isinstance(column, dict) else None
-        for a, article in enumerate(articles if isinstance(articles, list) else []):
-            paragraphs = article.get("paragraphs") if isinstance(article, dict) else None
-            for p, paragraph in enumerate(paragraphs if isinstance(paragraphs, list) else []):
-                lead = ""
-                if isinstance(paragraph, str):
-                    lead = find_lead(paragraph)
-                elif isinstance(paragraph, dict) and isinstance(paragraph.get("text"), str):
-                    given = paragraph.get("lead")
-                    lead = find_lead(paragraph["text"]) if given is None else (given if isinstance(given, str) else "")
-                if lead:
-                    out[f"columns[{c}].articles[{a}].paragraphs[{p}]"] = lead
+    for where, article in load.raw_articles(issue):
+        for p, paragraph in enumerate(load.raw_paragraphs(article)):
+            lead = ""
+            if isinstance(paragraph, str):
+                lead = lead_of(paragraph)
+            elif isinstance(paragraph, dict) and isinstance(paragraph.get("text"), str):
+                lead = lead_of(paragraph["text"], paragraph.get("lead"))
+            if lead:
+                out[field_name(where + ("paragraphs", p))] = lead
     return out
 
 
@@ -361,8 +341,13 @@ def make_app(editor: Editor) -> Starlette:
         path = opened_file(request.query_params.get("file"))
         if path is None:
             return PlainTextResponse("没有这个期刊文件 (no such issue file in the archive)", status_code=404)
-        data = path.read_bytes()
-        text = data.decode("utf-8")
+        try:
+            data = read_bytes(path, load.MAX_FILE_BYTES)
+            text = read_text(path, load.MAX_FILE_BYTES)
+            pub_path = load.publication_file(path)
+            pub_text = read_text(pub_path, load.MAX_FILE_BYTES) if pub_path else None
+        except Unreadable as e:  # too large, not UTF-8, gone: said as check says it
+            return PlainTextResponse(str(Problem(e.path, e.line, e.column, "", e.message)), status_code=422)
         v = editdoc.version(data)
         ed.opened[v] = Opened(text)
         try:
@@ -370,8 +355,7 @@ def make_app(editor: Editor) -> Starlette:
         except Exception as e:
             return PlainTextResponse(f"{path.name}: YAML 无法读取，请先在文本编辑器中修正 (cannot read): {e}",
                                      status_code=422)
-        pub_path = load.publication_file(path)
-        pub = editdoc.plain(editdoc.parse(pub_path.read_text(encoding="utf-8"))) if pub_path else {}
+        pub = editdoc.plain(editdoc.parse(pub_text)) if pub_text is not None else {}
         boot = {"file": relative(ed.archive, path), "version": v, "issue": form, "publication": pub}
         return ed.page("editor.html.j2", file=relative(ed.archive, path), boot=json.dumps(boot, ensure_ascii=False))
 
@@ -381,7 +365,7 @@ def make_app(editor: Editor) -> Starlette:
             raise LookupError("没有这个期刊文件 (no such issue file in the archive)")
         v = request_data.get("version")
         opened = ed.opened.get(v) if isinstance(v, str) else None
-        base = opened.text if opened is not None else path.read_text(encoding="utf-8")
+        base = opened.text if opened is not None else read_text(path, load.MAX_FILE_BYTES)
         issue = request_data.get("issue")
         if not isinstance(issue, dict):
             raise ValueError("请求格式错误 (malformed request)")
@@ -395,6 +379,8 @@ def make_app(editor: Editor) -> Starlette:
             return refuse(404, str(e))
         except (ValueError, TypeError) as e:
             return refuse(400, str(e))
+        except Unreadable as e:
+            return refuse(422, f"{e.path}: {e.message}")
         focus_text = data.get("focus_text") if isinstance(data.get("focus_text"), str) else ""
         result = await asyncio.to_thread(ed.previewer.build, path, text, data["issue"], focus_text)
         return JSONResponse({"pages": result.pages, "problems": result.problems, "leads": result.leads,
@@ -414,7 +400,7 @@ def make_app(editor: Editor) -> Starlette:
             if path is None:
                 return refuse(404, "没有这个期刊文件 (no such issue file in the archive)")
             v = data.get("version")
-            now = path.read_bytes()
+            now = read_bytes(path, load.MAX_FILE_BYTES)
             if not isinstance(v, str) or not hmac.compare_digest(editdoc.version(now), v):
                 return refuse(409, f"{relative(ed.archive, path)} 在打开之后已在磁盘上被改动，未保存，以免覆盖别人的修改。"
                                    "表单中的内容仍保留在本页（及浏览器中）；请另行复制，重新打开文件后再改 "
@@ -424,11 +410,16 @@ def make_app(editor: Editor) -> Starlette:
             text = editdoc.dump(editdoc.apply(editdoc.parse(now.decode("utf-8")), data["issue"]))
         except (ValueError, TypeError, UnicodeDecodeError) as e:
             return refuse(400, str(e))
+        except Unreadable as e:
+            return refuse(422, f"{e.path}: {e.message}")
         encoded = text.encode("utf-8")
         backup = path.with_name(path.name + ".bak")
         if encoded != now:
-            write_atomic(now, backup)  # the version before this save
-            write_atomic(encoded, path)
+            try:
+                write_atomic(now, backup)  # the version before this save
+                write_atomic(encoded, path)
+            except OSError as e:  # the form keeps what was typed
+                return refuse(500, str(Unwritable(path, e)))
         new_version = editdoc.version(encoded)
         ed.opened[new_version] = Opened(text)
         from bulletin_print import check
