@@ -187,7 +187,9 @@ def test_two_articles_reordered_by_dragging(site):
 def test_word_html_pasted_into_a_new_article(site):
     d = site["driver"]
     seq = sequence(d)
-    button = d.find_element(By.CSS_SELECTOR, 'button.add-article[data-col="0"]')
+    buttons = lambda: d.find_elements(By.CSS_SELECTOR, 'button.add-article[data-col="0"]')  # noqa: E731
+    wait_for(buttons, 10, "the form after the drop")
+    button = buttons()[0]
     d.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
     button.click()
     card = d.find_elements(By.CSS_SELECTOR, '.articles[data-col="0"] .article')[-1]

@@ -32,10 +32,14 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bulletin_print.manifest import MANIFEST_NAME, Sources, changes, file_sha256, manifest, manifest_bytes, sha256, source_date_epoch
 from bulletin_print.model import Fault, Issue, Look
 from bulletin_print.paths import LAYOUT_DIR, PROFILE, PROFILE_SHA256
+
+if TYPE_CHECKING:  # WeasyPrint is imported only when a build needs it
+    from bulletin_print.relayout import Memo
 
 # Issue files are YAML: without this an attachment is typed application/octet-stream.
 mimetypes.add_type("application/yaml", ".yaml")
@@ -126,6 +130,7 @@ class Built:
     pages: int
     faults: list[Fault] = field(default_factory=list)  # what composing and the preflight found
     changed: list[str] = field(default_factory=list)  # what differs from an archive PDF's making (manifest.changes)
+    fresh: tuple[int, ...] | None = None  # with a memo: the pages the PDF holds (None: every page)
 
 
 def stylesheets(options: Options, look: Look = Look()) -> list[str]:
@@ -146,11 +151,12 @@ def stylesheets(options: Options, look: Look = Look()) -> list[str]:
 
 
 def build(issue_path: Path, options: Options, data: Issue | None = None,
-          composed: dict | None = None) -> Built:
+          composed: dict | None = None, memo: Memo | None = None) -> Built:
     """Load, compose, render and typeset one issue into the PDF bytes of `options.variant`.
 
     `data` is the issue as the checks already loaded it, so that it is not read twice;
-    `composed` the paragraphs an earlier build composed (see render.render).
+    `composed` the paragraphs an earlier build composed (see render.render); `memo` the editor's
+    last layout of this issue (see typeset.typeset: the PDF then holds the changed pages only).
     Raises IssueError for problems in the issue's files.
     """
     from bulletin_print import load, render, typeset
@@ -205,17 +211,20 @@ def build(issue_path: Path, options: Options, data: Issue | None = None,
             tagged.page_margins_as_artifacts(pdf)
         rewrite.stable_image_names(pdf)
         rewrite.set_xmp_ids(pdf, f"uuid:{document_id}", f"uuid:{instance_id}")
-        rewrite.deflate_once(pdf)
+        if memo is None:
+            rewrite.deflate_once(pdf)
 
     pdf_options: dict[str, object] = {}
+    if memo is not None:  # the editor's preview: pages to draw at once, not a file to keep
+        pdf_options["uncompressed_pdf"] = True
     if kind.pdf_variant:
         pdf_options["pdf_variant"] = kind.pdf_variant
         # the CMYK profile is the output intent of the archive PDF too: its colours are CMYK
         pdf_options["output_intent"] = "device-cmyk"
     done = typeset.typeset(rendered.html, issue_path.parent, look=data.look, stylesheets=stylesheets(options, data.look),
                            even=options.even, draft=options.draft, prepare=prepare, finisher=finisher, copies=more,
-                           **pdf_options)
-    return Built(done.pdf, done.pages, rendered.faults + done.faults, changes(sources, info))
+                           memo=memo, **pdf_options)
+    return Built(done.pdf, done.pages, rendered.faults + done.faults, changes(sources, info), done.fresh)
 
 
 def build_date(issue_date: dt.date) -> dt.datetime:

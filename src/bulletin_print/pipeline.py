@@ -11,10 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bulletin_print import check, finish
 from bulletin_print.manifest import MANIFEST_NAME, Sources
 from bulletin_print.model import WARNING, Fault, IssueError, Problem, field_name
+
+if TYPE_CHECKING:  # WeasyPrint is imported only when a build needs it
+    from bulletin_print.relayout import Memo
 
 
 LAYOUT = "layout"  # the code of what composing and the preflight find
@@ -26,6 +30,7 @@ class Result:
     pdf: bytes | None  # None on an error, but for a draft's faults of layout
     problems: list[Problem] = field(default_factory=list)
     pages: int = 0
+    fresh: tuple[int, ...] | None = None  # with a memo: the pages `pdf` holds (None: every page)
 
     @property
     def errors(self) -> list[Problem]:
@@ -43,22 +48,24 @@ class Result:
         return self.pdf is not None
 
 
-def run(issue: Path, options: finish.Options, *, lint: bool = False, composed: dict | None = None) -> Result:
+def run(issue: Path, options: finish.Options, *, lint: bool = False, composed: dict | None = None,
+        memo: Memo | None = None) -> Result:
     """Check ISSUE as `bulletin-print check` does, then build it, unless there is an error.
 
     `lint`: also the punctuation warnings (the single-file build mentions them; workers skip them);
-    `composed`: the paragraphs an earlier build composed (see render.render).
+    `composed`: the paragraphs an earlier build composed (see render.render);
+    `memo`: the editor's last layout of this issue, to lay out again only what changed (relayout.py).
     """
     checked, problems = check.examine([issue], lint=lint)
     if check.errors(problems):
         return Result(None, problems)
     try:
-        built = finish.build(issue, options, checked[0].issue, composed)
+        built = finish.build(issue, options, checked[0].issue, composed, memo)
     except IssueError as e:
         return Result(None, problems + e.problems)
     faults = [locate(fault, checked[0]) for fault in built.faults]
     pdf = built.pdf if options.draft or not check.errors(faults) else None
-    return Result(pdf, problems + faults + changed(checked[0], built.changed), built.pages)
+    return Result(pdf, problems + faults + changed(checked[0], built.changed), built.pages, built.fresh)
 
 
 def changed(checked: check.Checked, lines: list[str]) -> list[Problem]:

@@ -63,56 +63,74 @@ class _Page:
     rows: list[tuple[float, float, str]] = None  # table rows: (top, height, field) in px
 
 
-def inspect(document) -> list[Fault]:
-    """Every fault of the laid-out document (a weasyprint.Document), at most one per kind and field."""
-    pages = [_read(page._page_box, n) for n, page in enumerate(document.pages, 1)]
+@dataclass
+class Findings:
+    """What one page holds of faults, each under its kind and field, and whether the 版记 is on it."""
+
+    faults: list[tuple[tuple[str, str], Fault]]
+    colophon: bool
+
+
+def merge(pages: list[Findings]) -> list[Fault]:
+    """The faults of the pages in order, at most one per kind and field (its first page's), and
+    the 版记's: it belongs at the foot of the last page, and on no other."""
+    faults: dict[tuple, Fault] = {}
+    for page in pages:
+        for key, found in page.faults:
+            faults.setdefault(key, found)
+    if not pages[-1].colophon or any(p.colophon for p in pages[:-1]):
+        faults.setdefault(("colophon", "distribution"), Fault(field_path("distribution"),
+                          "版记（送、发、责任编辑、电话）放不进最后一页的页脚，请缩短送发名单 "
+                          "(the 版记 does not fit at the foot of the last page: shorten the lists)"))
+    return list(faults.values())
+
+
+def page_findings(pagebox: boxes.PageBox, number: int, last: bool) -> Findings:
+    """The faults of one laid-out page (page `number`; `last`: the document's last)."""
+    page = _read(pagebox, number)
     faults: dict[tuple, Fault] = {}
 
     def fault(kind: str, field: str, message: str) -> None:
         faults.setdefault((kind, field), Fault(field_path(field), message))
 
-    for page, pagebox in zip(pages, (p._page_box for p in document.pages)):
-        x0, y0 = pagebox.content_box_x(), pagebox.content_box_y()
-        x1, y1 = x0 + pagebox.width, y0 + pagebox.height
-        for t in page.texts:
-            past = max(x0 - t.x0, t.x1 - x1, y0 - t.y0, t.y1 - y1)
-            if past > TOLERANCE:
-                off = t.x0 < 0 or t.x1 > pagebox.margin_width() or t.y0 < 0 or t.y1 > pagebox.margin_height()
-                where = "超出纸张" if off else "超出版心"
-                fault("outside", t.field, f"第{page.number}页「{t.text[:12]}」{where} {past * PX / 72 * 25.4:.1f} mm，"
-                                          f"请缩短或改写 (text runs {'off the paper' if off else 'outside the text block'}: "
-                                          f"shorten it)")
-        for pic in page.pictures:
-            past = max(x0 - pic.x0, pic.x1 - x1, y0 - pic.y0, pic.y1 - y1)
-            if past > TOLERANCE:
-                fault("outside", pic.field, f"第{page.number}页的图片超出版心 {past * PX / 72 * 25.4:.1f} mm "
-                                            f"(a photo runs outside the text block)")
-            if not (_on_grid(pic.y0 - y0) and _on_grid(pic.y1 - pic.y0)):
-                fault("grid", pic.field, f"第{page.number}页的图片不在版心网格上，其后的正文会偏离网格 "
-                                         f"(a photo off the grid: the lines after it would be too)")
-        for top, height, field in page.rows:
-            if not (_on_grid(top - y0) and _on_grid(height)):
-                fault("grid", field, f"第{page.number}页的表格行高不是整行，其后的正文会偏离网格 "
-                                     f"(a table row off the grid: shorten its cells)")
-        for a, b in _overlaps(page.texts):
-            fault("overlap", b.field, f"第{page.number}页「{a.text[:8]}」与「{b.text[:8]}」重叠，请缩短其中之一"
-                                      f" (text printed over other text: shorten one of them)")
-        for line, field, classes in page.lines:
-            rows = (line.position_y - y0) / PITCH
-            tall = line.height / PITCH
-            if abs(rows - round(rows)) > 0.05 / PITCH / PX or abs(tall - round(tall)) > 0.05 / PITCH / PX:
-                fault("grid", field, f"第{page.number}页有一行偏离版心网格 (a line off the grid)：请检查其中的生僻字或符号"
-                                     f" (look for a rare character or symbol in it)")
-        if page.lines and page.lines[-1][2] & TITLE_CLASSES:
-            fault("title-foot", page.lines[-1][1], f"第{page.number}页以标题结尾，正文在下一页，请增删前文 "
-                                                   f"(a page ends with a title: add or cut text before it)")
-        lost = page is pages[-1] and not page.colophon  # the 版记 overflowed its own page: said below
-        if not page.texts and not pagebox.page_type.blank and not lost:
-            fault("empty", "", f"第{page.number}页是空白页 (page {page.number} is empty)")
-    if not pages[-1].colophon or any(p.colophon for p in pages[:-1]):
-        fault("colophon", "distribution", "版记（送、发、责任编辑、电话）放不进最后一页的页脚，请缩短送发名单 "
-                                          "(the 版记 does not fit at the foot of the last page: shorten the lists)")
-    return list(faults.values())
+    x0, y0 = pagebox.content_box_x(), pagebox.content_box_y()
+    x1, y1 = x0 + pagebox.width, y0 + pagebox.height
+    for t in page.texts:
+        past = max(x0 - t.x0, t.x1 - x1, y0 - t.y0, t.y1 - y1)
+        if past > TOLERANCE:
+            off = t.x0 < 0 or t.x1 > pagebox.margin_width() or t.y0 < 0 or t.y1 > pagebox.margin_height()
+            where = "超出纸张" if off else "超出版心"
+            fault("outside", t.field, f"第{page.number}页「{t.text[:12]}」{where} {past * PX / 72 * 25.4:.1f} mm，"
+                                      f"请缩短或改写 (text runs {'off the paper' if off else 'outside the text block'}: "
+                                      f"shorten it)")
+    for pic in page.pictures:
+        past = max(x0 - pic.x0, pic.x1 - x1, y0 - pic.y0, pic.y1 - y1)
+        if past > TOLERANCE:
+            fault("outside", pic.field, f"第{page.number}页的图片超出版心 {past * PX / 72 * 25.4:.1f} mm "
+                                        f"(a photo runs outside the text block)")
+        if not (_on_grid(pic.y0 - y0) and _on_grid(pic.y1 - pic.y0)):
+            fault("grid", pic.field, f"第{page.number}页的图片不在版心网格上，其后的正文会偏离网格 "
+                                     f"(a photo off the grid: the lines after it would be too)")
+    for top, height, field in page.rows:
+        if not (_on_grid(top - y0) and _on_grid(height)):
+            fault("grid", field, f"第{page.number}页的表格行高不是整行，其后的正文会偏离网格 "
+                                 f"(a table row off the grid: shorten its cells)")
+    for a, b in _overlaps(page.texts):
+        fault("overlap", b.field, f"第{page.number}页「{a.text[:8]}」与「{b.text[:8]}」重叠，请缩短其中之一"
+                                  f" (text printed over other text: shorten one of them)")
+    for line, field, classes in page.lines:
+        rows = (line.position_y - y0) / PITCH
+        tall = line.height / PITCH
+        if abs(rows - round(rows)) > 0.05 / PITCH / PX or abs(tall - round(tall)) > 0.05 / PITCH / PX:
+            fault("grid", field, f"第{page.number}页有一行偏离版心网格 (a line off the grid)：请检查其中的生僻字或符号"
+                                 f" (look for a rare character or symbol in it)")
+    if page.lines and page.lines[-1][2] & TITLE_CLASSES:
+        fault("title-foot", page.lines[-1][1], f"第{page.number}页以标题结尾，正文在下一页，请增删前文 "
+                                               f"(a page ends with a title: add or cut text before it)")
+    lost = last and not page.colophon  # the 版记 overflowed its own page: said by `merge`
+    if not page.texts and not pagebox.page_type.blank and not lost:
+        fault("empty", "", f"第{page.number}页是空白页 (page {page.number} is empty)")
+    return Findings(list(faults.items()), page.colophon)
 
 
 def _on_grid(length: float) -> bool:

@@ -102,17 +102,23 @@ class Preview:
     focus_page: int | None
     seconds: dict[str, float]
     ok: bool
+    images: dict[str, str] = field(default_factory=dict)  # the PNGs (base64) of the pages that changed
+    fresh: tuple[int, ...] | None = None  # the pages laid out again (None: the whole issue)
 
 
 class Previewer:
     """One warm build of one issue's form text at a time: a shadow copy of the issue file and its
-    publication.yaml in a temporary folder, built by pipeline.run, its pages drawn as PNGs."""
+    publication.yaml in a temporary folder, built by pipeline.run from the last layout (only the
+    pages an edit changed are laid out and drawn again: relayout.py), its pages drawn as PNGs."""
 
     def __init__(self) -> None:
+        from bulletin_print.relayout import Memo
+
         self.lock = threading.Lock()
         self.composed: dict = {}  # paragraphs as last composed: an edit recomposes only its own
+        self.memo = Memo()  # the last layout: an edit lays out only the pages it changes
         self.images: OrderedDict[str, bytes] = OrderedDict()
-        self.shown: set[str] = set()  # the hashes of the pages of the last preview
+        self.hashes: list[str] = []  # the image hash of each page of the last preview
         self.folder = Path(tempfile.mkdtemp(prefix="bulletin-print-serve."))
 
     def close(self) -> None:
@@ -141,6 +147,25 @@ class Previewer:
             write_atomic(encoded, target)
         return target
 
+    def photos(self, issue: Path, target: Path, form: dict) -> None:
+        """The photos the form names, from the issue's folder beside its shadow (linked, or copied
+        where the temporary folder is on another disk), so that they are read as the issue's own;
+        a name that leads out of the issue's folder is left for the checks to refuse."""
+        for name in load.image_names(form):
+            source = load.image_file(issue, name)
+            into = load.image_file(target, name)
+            if source is None or into is None or not source.is_file():
+                continue
+            seen = source.stat()
+            if into.exists() and (into.stat().st_size, into.stat().st_mtime_ns) == (seen.st_size, seen.st_mtime_ns):
+                continue
+            into.parent.mkdir(parents=True, exist_ok=True)
+            into.unlink(missing_ok=True)
+            try:
+                os.link(source, into)
+            except OSError:
+                shutil.copy2(source, into)
+
     def build(self, issue: Path, text: str, form: dict, focus_text: str = "") -> Preview:
         from bulletin_print import finish, pipeline
         from bulletin_print.typeset import no_cycle_collection
@@ -149,30 +174,46 @@ class Previewer:
             times: dict[str, float] = {}
             start = time.perf_counter()
             target = self.shadow(issue, text)
+            self.photos(issue, target, form)
             with no_cycle_collection():
-                result = pipeline.run(target, finish.Options("screen"), composed=self.composed)
+                result = pipeline.run(target, finish.Options("screen"), composed=self.composed, memo=self.memo)
                 times["build"] = time.perf_counter() - start
                 pages: list[str] = []
+                images: dict[str, str] = {}
                 focus_page = None
                 if result.pdf is not None:
-                    pages, focus_page = self.draw(result.pdf, focus_text)
+                    pages, focus_page, images = self.draw(result.pdf, result.fresh, focus_text)
+                else:
+                    self.memo.clear()  # no pages drawn: the next preview is laid out whole
                 times["draw"] = time.perf_counter() - start - times["build"]
+                # The build's objects set aside from the collector until the answer is out
+                # (_collect): else the first allocation after this block would collect them, all
+                # young, a tenth of a second (measured) before the answer leaves.
+                gc.freeze()
             problems = [problem_json(p) for p in result.problems]
             leads = leads_of(form)
             times["total"] = time.perf_counter() - start
-            return Preview(pages, problems, leads, focus_page, times, result.pdf is not None)
+            return Preview(pages, problems, leads, focus_page, times, result.pdf is not None, images, result.fresh)
 
-    def draw(self, pdf: bytes, focus_text: str) -> tuple[list[str], int | None]:
+    def draw(self, pdf: bytes, fresh: tuple[int, ...] | None,
+             focus_text: str) -> tuple[list[str], int | None, dict[str, str]]:
         """Each page's image hash (its pixels'), the PNG encoded only for a page not seen before;
-        and the page whose text holds `focus_text` (what the editor is typing in), looked for
-        among the pages that changed first: the page being edited is one of them."""
+        the page whose text holds `focus_text` (what the editor is typing in), looked for among
+        the pages that changed first: the page being edited is one of them; and the PNGs of the
+        pages that changed since the last preview, sent with the answer rather than fetched after
+        it. `fresh`: the pages `pdf` holds, the others as the last preview drew them (None: all)."""
+        import base64
         import io
 
         from bulletin_print.preview import draw_pages, find_page
 
-        hashes: list[str] = []
-        fresh: list[int] = []
-        for i, image in enumerate(draw_pages(pdf, PREVIEW_DPI)):
+        if fresh == ():
+            return list(self.hashes), None, {}  # the edit changed no page
+        drawn = list(draw_pages(pdf, PREVIEW_DPI))
+        indices = list(fresh) if fresh is not None else list(range(len(drawn)))
+        hashes = list(self.hashes) if fresh is not None else [""] * len(drawn)
+        changed: list[int] = []  # positions in `pdf` of the pages whose image changed
+        for j, (i, image) in enumerate(zip(indices, drawn)):
             h = hashlib.sha256(image.tobytes()).hexdigest()[:24]
             if h not in self.images:
                 out = io.BytesIO()
@@ -182,14 +223,16 @@ class Previewer:
                     self.images.popitem(last=False)
             else:
                 self.images.move_to_end(h)
-            if h not in self.shown:
-                fresh.append(i)
-            hashes.append(h)
-        self.shown = set(hashes)
+            if i >= len(self.hashes) or self.hashes[i] != h:
+                changed.append(j)
+            hashes[i] = h
+        self.hashes = hashes
         needle = "".join(focus_text.split())[:12]
-        order = fresh + [i for i in range(len(hashes)) if i not in fresh]
-        focus_page = find_page(pdf, needle, order) if needle else None
-        return hashes, focus_page
+        order = changed + [j for j in range(len(drawn)) if j not in changed]
+        found = find_page(pdf, needle, order) if needle else None
+        images = {hashes[indices[j]]: base64.b64encode(self.images[hashes[indices[j]]]).decode("ascii")
+                  for j in changed if hashes[indices[j]] in self.images}
+        return hashes, indices[found] if found is not None else None, images
 
 
 def problem_json(p: Problem) -> dict:
@@ -384,7 +427,8 @@ def make_app(editor: Editor) -> Starlette:
         focus_text = data.get("focus_text") if isinstance(data.get("focus_text"), str) else ""
         result = await asyncio.to_thread(ed.previewer.build, path, text, data["issue"], focus_text)
         return JSONResponse({"pages": result.pages, "problems": result.problems, "leads": result.leads,
-                             "focus_page": result.focus_page, "seconds": result.seconds, "ok": result.ok},
+                             "focus_page": result.focus_page, "seconds": result.seconds, "ok": result.ok,
+                             "images": result.images},
                             background=_collect())
 
     async def page_image(request: Request) -> Response:
@@ -511,11 +555,16 @@ def make_app(editor: Editor) -> Starlette:
 
 
 def _collect():
-    """After the answer is sent: the cycle collector's pass over the build's garbage, while the
-    editor looks at the pages, not during the next rebuild (as watch does)."""
+    """After the answer is sent: the cycle collector's pass over the build's garbage (set aside by
+    Previewer.build), while the editor looks at the pages, not during the next rebuild (as watch
+    does)."""
     from starlette.background import BackgroundTask
 
-    return BackgroundTask(gc.collect)
+    def collect() -> None:
+        gc.unfreeze()
+        gc.collect()
+
+    return BackgroundTask(collect)
 
 
 # ---- running it ------------------------------------------------------------------------------

@@ -55,7 +55,7 @@ except OSError:  # a system whose libraries only find_library knows
 from weasyprint.formatting_structure.boxes import FootnoteAreaBox  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 
-from bulletin_print import preflight  # noqa: E402
+from bulletin_print import preflight, relayout  # noqa: E402
 from bulletin_print.model import Fault, Look  # noqa: E402
 from bulletin_print.render import layout_file  # noqa: E402
 
@@ -130,11 +130,13 @@ class Typeset:
     pdf: bytes | None  # None when the preflight found faults and no draft was asked for
     faults: list[Fault]  # what the preflight found on the laid-out pages
     pages: int
+    fresh: tuple[int, ...] | None = None  # with a memo: the pages `pdf` holds (None: every page)
 
 
 def typeset(html: str, issue_dir: Path, *, look: Look = Look(), stylesheets: Sequence[str] = (), even: bool = False,
             draft: bool = False, prepare: Callable[[weasyprint.Document], None] | None = None,
-            finisher: Callable[..., None] | None = None, copies: Sequence[str] = (), **options: object) -> Typeset:
+            finisher: Callable[..., None] | None = None, copies: Sequence[str] = (),
+            memo: relayout.Memo | None = None, **options: object) -> Typeset:
     """The PDF of `html`, whose relative URLs resolve in `layout/`, unless its pages have faults.
 
     WeasyPrint drops a footnote that overflows the last page; when the 版记 is missing from the
@@ -148,7 +150,9 @@ def typeset(html: str, issue_dir: Path, *, look: Look = Look(), stylesheets: Seq
     `prepare` may change the laid-out document's metadata, `finisher` the PDF before it is written;
     `copies`: the HTML of further numbered copies, which differ from `html` on page 1 only (their
     份号): each is laid out with the same stylesheets, and its page 1 followed by the other pages of
-    `html` makes the next copy in the one PDF.
+    `html` makes the next copy in the one PDF;
+    `memo` (the editor's preview): the last layout of this issue, from which only the pages an edit
+    changed are laid out again (relayout.py); the PDF then holds those pages only (`fresh`).
     """
     own = [folder for folder in (look.layout, *(path.parent for _, path in look.fonts)) if folder is not None]
     fetcher = ConfinedFetcher([LAYOUT_DIR, FONTS_DIR, PROFILES_DIR, issue_dir, *own])
@@ -162,14 +166,36 @@ def typeset(html: str, issue_dir: Path, *, look: Look = Look(), stylesheets: Seq
         return (html_source or source).render(stylesheets=extra, color_profiles=profiles,
                                               font_config=font_config(look.fonts), **options)
 
+    if memo is not None and (copies or even or "pdf_variant" in options):
+        memo = None  # a preview's screen PDF only: the other variants are built whole
     with no_cycle_collection():
-        document = lay_out()
-        if COLOPHON_CLASS in html and not has_colophon(document.pages[-1]):
-            document = lay_out(COLOPHON_OWN_PAGE)
-        if even and COLOPHON_CLASS in html and len(document.pages) % 2:
-            document = lay_out(EVEN_PAGES)
-        faults = preflight.inspect(document)
-        pages = len(document.pages)
+        laid = None
+        if memo is not None:
+            laid = relayout.render(source, memo, (tuple(stylesheets), look), stylesheets=extra,
+                                   color_profiles=profiles, font_config=font_config(look.fonts))
+            if laid.fresh and laid.fresh[-1] == laid.total - 1 and not has_colophon(laid.document.pages[-1]):
+                memo.clear()  # the 版记 left the last page: laid out whole, below
+                laid = None
+        if laid is not None and laid.fresh is not None:
+            document, fresh, pages = laid.document, laid.fresh, laid.total
+            findings = list(memo.findings)
+            for i, page in zip(fresh, document.pages):
+                findings[i] = preflight.page_findings(page._page_box, i + 1, i == pages - 1)
+        else:
+            fresh = None
+            document = laid.document if laid is not None else lay_out()
+            if COLOPHON_CLASS in html and not has_colophon(document.pages[-1]):
+                if memo is not None:
+                    memo.clear()  # laid out with one more stylesheet: the next preview is laid out whole
+                document = lay_out(COLOPHON_OWN_PAGE)
+            if even and COLOPHON_CLASS in html and len(document.pages) % 2:
+                document = lay_out(EVEN_PAGES)
+            pages = len(document.pages)
+            findings = [preflight.page_findings(page._page_box, n, n == pages)
+                        for n, page in enumerate(document.pages, 1)]
+        if memo is not None:
+            memo.findings = findings
+        faults = preflight.merge(findings)
         pdf = None
         if copies and (draft or not faults):
             firsts = [document.pages[0]]
@@ -184,4 +210,4 @@ def typeset(html: str, issue_dir: Path, *, look: Look = Look(), stylesheets: Seq
         # Dropped while the collector is still paused: its first pass then frees the layout's
         # cycles instead of walking the whole live document first (13 ms a build, measured).
         del document
-    return Typeset(pdf, faults, pages)
+    return Typeset(pdf, faults, pages, tuple(fresh) if fresh is not None else None)

@@ -428,7 +428,7 @@
         pages.classList.add("stale");
       } else {
         pages.classList.remove("stale");
-        const changedPages = await showPages(answer.pages);
+        const changedPages = await showPages(answer.pages, answer.images || {});
         const ms = performance.now() - started;
         previewState.textContent = `${answer.pages.length} 页`;
         previewTime.textContent = `（${changedPages} 页更新，${Math.round(ms)} ms）`;
@@ -442,7 +442,8 @@
     }
   }
 
-  function showPages(hashes) {
+  // The changed pages' PNGs come with the answer; a page not among them is fetched by its hash.
+  function showPages(hashes, images) {
     const loads = [];
     let changedPages = 0;
     hashes.forEach((hash, i) => {
@@ -452,7 +453,7 @@
         changedPages++;
         img.dataset.hash = hash;
         loads.push(new Promise((resolve) => { img.onload = img.onerror = resolve; }));
-        img.src = `/page/${hash}.png`;
+        img.src = images[hash] ? `data:image/png;base64,${images[hash]}` : `/page/${hash}.png`;
       }
     });
     while (pages.children.length > hashes.length) pages.lastElementChild.remove();
