@@ -156,14 +156,18 @@ def typeset(html: str, issue_dir: Path, *, look: Look = Look(), stylesheets: Seq
     """
     own = [folder for folder in (look.layout, *(path.parent for _, path in look.fonts)) if folder is not None]
     fetcher = ConfinedFetcher([LAYOUT_DIR, FONTS_DIR, PROFILES_DIR, issue_dir, *own])
-    source = weasyprint.HTML(string=html, base_url=LAYOUT_DIR.as_uri() + "/", url_fetcher=fetcher)
+
+    def parse() -> weasyprint.HTML:
+        return weasyprint.HTML(string=html, base_url=LAYOUT_DIR.as_uri() + "/", url_fetcher=fetcher)
+
+    source = cache(parse)  # parsed once for every layout below (a memo's parses its own)
     profiles: dict = {}  # @color-profile rules of the extra stylesheets reach the document only through this
     extra = [weasyprint.CSS(string=css, base_url=LAYOUT_DIR.as_uri() + "/", url_fetcher=fetcher,
                             color_profiles=profiles) for css in stylesheets]
 
     def lay_out(*more: str, html_source: weasyprint.HTML | None = None) -> weasyprint.Document:
         extra.extend(weasyprint.CSS(filename=layout_file(css, look), url_fetcher=fetcher) for css in more)
-        return (html_source or source).render(stylesheets=extra, color_profiles=profiles,
+        return (html_source or source()).render(stylesheets=extra, color_profiles=profiles,
                                               font_config=font_config(look.fonts), **options)
 
     if memo is not None and (copies or even or "pdf_variant" in options):
@@ -171,7 +175,7 @@ def typeset(html: str, issue_dir: Path, *, look: Look = Look(), stylesheets: Seq
     with no_cycle_collection():
         laid = None
         if memo is not None:
-            laid = relayout.render(source, memo, (tuple(stylesheets), look), stylesheets=extra,
+            laid = relayout.render(parse, memo, (tuple(stylesheets), look), stylesheets=extra,
                                    color_profiles=profiles, font_config=font_config(look.fonts))
             if laid.fresh and laid.fresh[-1] == laid.total - 1 and not has_colophon(laid.document.pages[-1]):
                 memo.clear()  # the 版记 left the last page: laid out whole, below
