@@ -220,3 +220,20 @@ def test_secrecy_notice_and_signoff_may_come_from_the_publication(tmp_path: Path
     (issue.parent / "publication.yaml").write_text("".join(moved.values()) + signoff, encoding="utf-8")
     data = load.load_issue(issue)
     assert (data.secrecy, data.notice, data.signoff[0].text) == ("秘密★1年", "内部资料　注意保存", "王建国")
+
+
+@pytest.mark.parametrize("item, where, said", [
+    ('{image: ""}', ".image", "不能为空"),  # a photo not named yet, as the editor's 加图片 leaves it
+    ("{image: hall.jpg, widht: half}", ".widht", "是不是 width?"),
+    ("{table: [[a, b]], captoin: 表}", ".captoin", "是不是 caption?"),
+])
+def test_a_photo_or_table_item_is_told_in_its_own_terms(tmp_path: Path, item: str, where: str, said: str) -> None:
+    """Not「unknown field image (known: lead, text)」: the item is a photo's or a table's."""
+    issue = copy_case(tmp_path)
+    text = issue.read_text(encoding="utf-8")
+    issue.write_text(text.replace("          - image: hall.jpg\n            caption: 专题询问会现场\n",
+                                  f"          - {item}\n", 1), encoding="utf-8")
+    result = pipeline.run(issue, finish.Options("screen"))
+    assert [p.message for p in result.errors if p.field == "columns[0].articles[0].paragraphs[1]" + where
+            and said in p.message], [(p.field, p.message) for p in result.errors]
+    assert not [p for p in result.errors if "可用字段 (known): lead, text" in p.message]

@@ -124,6 +124,9 @@ def apply(tree: Any, data: dict) -> CommentedMap:
                 taken.add(src)
             items.append(value(v, before[src] if src is not None else None))
             origin.append(src)
+        for item, src in zip(items, origin):
+            if src is None and isinstance(item, CommentedSeq) and not any(isinstance(x, (dict, list)) for x in item):
+                item.fa.set_flow_style()  # a new table row: [项目, 问题数, 已整改], as the format writes it
         list.clear(base)
         list.extend(base, items)
         base.ca.items.clear()

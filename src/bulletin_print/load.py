@@ -367,6 +367,14 @@ def _explain(doc: Document, error: jsonschema.ValidationError) -> list[Problem]:
     path: Path_ = tuple(error.absolute_path)
     kind, value = error.validator, error.instance
     if kind == "oneOf":  # explain the alternative the value is of the kind of (a list's item, a string's length)
+        branches: dict[Any, list[jsonschema.ValidationError]] = {}
+        for e in error.context:
+            branches.setdefault(e.relative_schema_path[0], []).append(e)
+        for wrong in (("type", "const", "required", "additionalProperties"), ("type", "const", "required")):
+            shaped = [errors for errors in branches.values()  # e.g. {image: ""}: the photo's, not a paragraph's
+                      if not any(tuple(e.absolute_path) == path and e.validator in wrong for e in errors)]
+            if len(shaped) == 1:
+                return [p for e in shaped[0] for p in _explain(doc, e)]
         fitting = [e for e in error.context if tuple(e.absolute_path) != path or e.validator not in ("type", "const")]
         if fitting:
             return _explain(doc, jsonschema.exceptions.best_match(fitting))

@@ -171,6 +171,7 @@ class Previewer:
         from bulletin_print.typeset import no_cycle_collection
 
         with self.lock:
+            gc.unfreeze()  # the last build's objects back to the collector, if its answer has not done so
             times: dict[str, float] = {}
             start = time.perf_counter()
             target = self.shadow(issue, text)
@@ -182,7 +183,11 @@ class Previewer:
                 images: dict[str, str] = {}
                 focus_page = None
                 if result.pdf is not None:
-                    pages, focus_page, images = self.draw(result.pdf, result.fresh, focus_text)
+                    try:
+                        pages, focus_page, images = self.draw(result.pdf, result.fresh, focus_text)
+                    except BaseException:
+                        self.memo.clear()  # the pages drawn no longer match the layout kept
+                        raise
                 else:
                     self.memo.clear()  # no pages drawn: the next preview is laid out whole
                 times["draw"] = time.perf_counter() - start - times["build"]

@@ -131,10 +131,22 @@
       pubOrIssue("title", "刊名"), pubOrIssue("compiler", "编印单位"),
       h("label", { class: "field" }, h("span", { class: "label" }, "刊别"), edition),
       number("number", "期"), number("total", "总第"),
-      textInput("日期", "date", () => issue.date, (v) => { issue.date = v; }, { type: "date" }));
+      textInput("日期", "date", () => issue.date, (v) => { issue.date = v; }, { type: "date" }),
+      optional(issue, "topic", "专刊主题（刊别下一行）", "topic"),
+      pubOrIssue("secrecy", "密级（如 秘密★1年）"), pubOrIssue("notice", "提示（如 内部资料　注意保存）"));
   }
 
-  const KNOWN_ARTICLE = new Set(["__id", "title", "paragraphs", "attribution"]);
+  // A key written only when something is typed: emptied, it is taken out of the file again.
+  function optional(obj, key, label, field, opts) {
+    return textInput(label, field, () => obj[key], (v) => { if (v === "") delete obj[key]; else obj[key] = v; }, opts);
+  }
+
+  function noteSection() {
+    return h("fieldset", { class: "note", id: "note" }, h("legend", {}, "编者按"),
+      optional(issue, "note", "编者按（排在目录之后、第一篇文章之前，楷体）", "note", { area: true, rows: 3, wide: true }));
+  }
+
+  const KNOWN_ARTICLE = new Set(["__id", "title", "subtitle", "note", "paragraphs", "attribution"]);
 
   function titleOf(article) {
     return Array.isArray(article.title) ? article.title.join("\n") : (article.title || "");
@@ -153,9 +165,54 @@
     return p.lead === false || p.lead === "" ? "none" : "custom";
   }
 
+  function removeButton(article, p, label) {
+    return h("button", { type: "button", class: "small remove-para", title: "删去这一项",
+      onclick: () => { article.paragraphs.splice(p, 1); changed(true); } }, label);
+  }
+
+  // A photo among the paragraphs: its file (in the issue's folder), caption and width.
+  function imageEditor(article, field, item, p) {
+    const width = h("select", { "data-field": field + ".width", onchange: (e) => {
+      if (e.target.value === "full") delete item.width; else item.width = e.target.value; changed(false); } },
+      h("option", { value: "full", selected: item.width !== "half" }, "通栏"),
+      h("option", { value: "half", selected: item.width === "half" }, "半栏"));
+    return h("div", { class: "paragraph figure-item" },
+      textInput("图片文件（与本期文件同一文件夹）", field + ".image", () => item.image, (v) => { item.image = v; }, { wide: true }),
+      optional(item, "caption", "图题（图下居中，楷体）", field + ".caption", { wide: true }),
+      h("div", { class: "para-tools" }, h("label", { class: "field" }, h("span", { class: "label" }, "宽度"), width),
+        removeButton(article, p, "删去图片")));
+  }
+
+  // A table among the paragraphs: a row a line, its cells parted by a tab or「|」 (a table
+  // copied from Excel or WPS comes with tabs); a cell that is a number is kept a number.
+  function cellOf(text) {
+    const t = text.trim();
+    return /^-?\d+(\.\d+)?$/.test(t) ? Number(t) : t;
+  }
+
+  function tableEditor(article, field, item, p) {
+    const rows = Array.isArray(item.table) ? item.table : [];
+    const text = rows.map((row) => (Array.isArray(row) ? row : []).map((cell) => String(cell)).join(" | ")).join("\n");
+    const area = h("textarea", { class: "table-rows", "data-field": field + ".table", rows: Math.max(3, rows.length), value: text,
+      oninput: (e) => {
+        item.table = e.target.value.split("\n").filter((line) => line.trim() !== "")
+          .map((line) => line.split(/\t|[|｜]/).map(cellOf));
+        grow(e.target); changed(false); } });
+    requestAnimationFrame(() => grow(area));
+    const header = h("input", { type: "checkbox", "data-field": field + ".header", checked: item.header === true,
+      onchange: (e) => { if (e.target.checked) item.header = true; else delete item.header; changed(false); } });
+    return h("div", { class: "paragraph table-item" },
+      optional(item, "caption", "表题（表上居中）", field + ".caption", { wide: true }),
+      h("label", { class: "field wide" }, h("span", { class: "label" }, "表格（每行一行，单元格以 | 或 Tab 隔开）"), area),
+      h("div", { class: "para-tools" }, h("label", { class: "check" }, header, "首行为表头（黑体）"),
+        removeButton(article, p, "删去表格")));
+  }
+
   function paragraphEditor(article, c, a, p) {
     const field = `columns[${c}].articles[${a}].paragraphs[${p}]`;
     const para = article.paragraphs[p];
+    if (para && typeof para === "object" && "image" in para) return imageEditor(article, field, para, p);
+    if (para && typeof para === "object" && "table" in para) return tableEditor(article, field, para, p);
     const area = h("textarea", {
       class: "para", "data-field": field, rows: 3, value: paragraphText(para),
       oninput: (e) => {
@@ -183,9 +240,8 @@
       h("option", { value: "none", selected: mode === "none" }, "引导句：无"),
       h("option", { value: "custom", selected: mode === "custom" }, "引导句：指定"));
     const lead = h("span", { class: "lead", "data-lead": field }, leads[field] ? "引导句：" + leads[field] : "");
-    const remove = h("button", { type: "button", class: "small remove-para", title: "删去这一段",
-      onclick: () => { article.paragraphs.splice(p, 1); changed(true); } }, "删段");
-    return h("div", { class: "paragraph" }, area, h("div", { class: "para-tools" }, select, custom, lead, remove));
+    return h("div", { class: "paragraph" }, area,
+      h("div", { class: "para-tools" }, select, custom, lead, removeButton(article, p, "删段")));
   }
 
   function articleCard(column, c, a) {
@@ -201,10 +257,16 @@
           if (confirm("删去这篇文章？")) { column.articles.splice(a, 1); changed(true); } } }, "删去文章")),
       textInput("标题（每行一行；只写一行则自动断行）", base + ".title", () => titleOf(article),
         (v) => setTitle(article, v), { area: true, rows: 2, cls: "title", wide: true }),
+      optional(article, "subtitle", "副题（标题下，前加「——」）", base + ".subtitle", { cls: "subtitle", wide: true }),
+      optional(article, "note", "按语（标题与正文之间，楷体）", base + ".note", { area: true, rows: 2, cls: "note", wide: true }),
       h("div", { class: "paragraphs", "data-field": base + ".paragraphs" },
         article.paragraphs.map((_, p) => paragraphEditor(article, c, a, p))),
       h("div", { class: "paste-offer", hidden: true }),
       h("button", { type: "button", class: "small add-para", onclick: () => { article.paragraphs.push(""); changed(true); } }, "加一段"),
+      h("button", { type: "button", class: "small add-image", onclick: () => {
+        article.paragraphs.push({ image: "" }); changed(true); } }, "加图片"),
+      h("button", { type: "button", class: "small add-table", onclick: () => {
+        article.paragraphs.push({ table: [["", ""]], header: true }); changed(true); } }, "加表格"),
       textInput("署名（单位 姓名）", base + ".attribution", () => article.attribution, (v) => {
         if (v === "") delete article.attribution; else article.attribution = v; }, { cls: "attribution", wide: true }),
       others.length ? h("p", { class: "others" }, "其他字段（原样保留）：" + others.join("、")) : null);
@@ -263,9 +325,23 @@
   }
 
   function colophonSection() {
+    const printRun = textInput("共印份数", "print_run", () => issue.print_run, (v) => {
+      const n = Number(v); if (v === "") delete issue.print_run; else issue.print_run = Number.isInteger(n) ? n : v; },
+      { type: "number", cls: "short" });
     const section = h("fieldset", { class: "colophon", id: "colophon" }, h("legend", {}, "版记"),
       textInput("本期责任编辑", "editor", () => issue.editor, (v) => { issue.editor = v; }),
-      pubOrIssue("phone", "电话"));
+      pubOrIssue("phone", "电话"), printRun);
+    const signoff = Array.isArray(issue.signoff) ? issue.signoff : [];
+    signoff.forEach((line, i) => {
+      section.append(h("div", { class: "signoff", "data-field": `signoff[${i}]` },
+        textInput("签发/核稿/编校", `signoff[${i}].label`, () => line.label, (v) => { line.label = v; }, { cls: "short" }),
+        textInput("姓名", `signoff[${i}].text`, () => line.text, (v) => { line.text = v; }),
+        h("button", { type: "button", class: "small", onclick: () => {
+          signoff.splice(i, 1); if (!signoff.length) delete issue.signoff; changed(true); } }, "删去")));
+    });
+    section.append(h("button", { type: "button", class: "add-signoff", onclick: () => {
+      const label = ["签发", "核稿", "编校"][signoff.length] || "签发";
+      issue.signoff = [...signoff, { label, text: "" }]; changed(true); } }, "加签发/核稿/编校行"));
     if (Array.isArray(issue.distribution)) {
       issue.distribution.forEach((line, i) => {
         section.append(h("div", { class: "distribution", "data-field": `distribution[${i}]` },
@@ -286,7 +362,7 @@
 
   function render() {
     const scroll = form.scrollTop;
-    form.replaceChildren(masthead(), columnsSection(), briefsSection(), colophonSection());
+    form.replaceChildren(masthead(), noteSection(), columnsSection(), briefsSection(), colophonSection());
     form.scrollTop = scroll;
     showProblems();
   }
